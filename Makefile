@@ -1,0 +1,74 @@
+# Veivis. Two commands do everything on a fresh machine:
+#   make run    environment, install, spaCy pipeline, training (only if needed), both servers
+#   make test   everything CI checks
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+RASA := $(PY) -m veivis.rasa_cli
+export VEIVIS_RASA_PORT ?= 5005
+export VEIVIS_ACTION_PORT ?= 5055
+export VEIVIS_TRACKER_DB ?= var/veivis.db
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+# Rasa's telemetry and error reports (Sentry) would send data off the machine: off.
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+STAMP := $(VENV)/.installed
+SPACY := build/spacy/nb_veivis/meta.json
+MODEL := models/veivis.tar.gz
+TRAIN_INPUTS := config.yml $(shell find domain data/nlu data/rules data/stories -name '*.yml') \
+                $(SPACY) $(wildcard veivis/nlu/*.py)
+
+.PHONY: help setup nlp train run test validate lint format lock clean
+
+help:
+	@echo "make run    start Veivis (sets everything up first)"
+	@echo "make test   run every test (what CI runs)"
+
+$(STAMP): requirements.lock pyproject.toml scripts/find-python.sh
+	@PYBIN=$$(scripts/find-python.sh) && echo "Using $$PYBIN" && $$PYBIN -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.lock
+	$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+setup: $(STAMP)
+
+$(SPACY): $(STAMP) $(wildcard data/patterns/*.yml) $(wildcard veivis/nlp/*.py)
+	$(PY) -m veivis.nlp.build --out build/spacy/nb_veivis
+
+nlp: $(SPACY)
+
+# Rasa retrains only when an input above is newer than the model.
+$(MODEL): $(TRAIN_INPUTS)
+	@mkdir -p models
+	@start=$$(date +%s) && \
+	$(RASA) train --domain domain --fixed-model-name veivis --out models --quiet && \
+	echo "Training took $$(( $$(date +%s) - start )) s"
+
+train: $(MODEL)
+
+run: $(MODEL)
+	@mkdir -p var
+	$(PY) -m veivis.serve
+
+validate: $(SPACY)
+	$(RASA) data validate --domain domain --fail-on-warnings --quiet
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: $(STAMP)
+	scripts/test.sh
+
+lock: $(STAMP)
+	$(VENV)/bin/pip freeze --exclude-editable > requirements.lock
+
+clean:
+	rm -rf build models/*.tar.gz var results test-artifacts .rasa

@@ -1,0 +1,2 @@
+"""Custom actions (run by `rasa run actions`). Only the self-check outcome needs them;
+the emergency path never does."""

@@ -1,0 +1,44 @@
+"""The end of the self-check: summary, triage outcome, advice, and the triage message."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.selfcheck_answers import FORM_SLOTS, answers_from_slots, summary_text
+from veivis.contacts import triage_message
+from veivis.triage import decide
+
+# Extra advice for some of triage's reasons (responses in domain/selfcheck.yml).
+ADVICE_BY_REASON = {
+    "regular_opioids": "utter_advice_lar",
+    "alcohol_and_cocaine": "utter_advice_cocaethylene",
+}
+
+
+class ActionSelfcheckOutcome(Action):
+    def name(self) -> Text:
+        return "action_selfcheck_outcome"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        answers = answers_from_slots(tracker.slots)
+        outcome = decide(answers)
+
+        dispatcher.utter_message(response=f"utter_outcome_{outcome.level}")
+        dispatcher.utter_message(json_message=triage_message(outcome.level, outcome.contacts))
+        if outcome.level == "emergency":
+            dispatcher.utter_message(response="utter_emergency_first_aid")
+        dispatcher.utter_message(text=summary_text(answers, outcome))
+        for reason in outcome.reasons:
+            if reason in ADVICE_BY_REASON:
+                dispatcher.utter_message(response=ADVICE_BY_REASON[reason])
+        if answers.subject == "other":
+            dispatcher.utter_message(response="utter_advice_relatives")
+        dispatcher.utter_message(response="utter_outcome_more")
+        # A new self-check starts from scratch.
+        return [SlotSet(slot, None) for slot in FORM_SLOTS]

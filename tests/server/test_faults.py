@@ -1,0 +1,45 @@
+"""Faults: the action server stops, Rasa restarts mid-conversation."""
+
+import uuid
+
+from tests.conftest import MODEL, Chat, texts, triage_of
+from veivis.serve import start_actions, start_rasa, server_env, wait_until_up
+
+
+def test_emergency_and_static_answers_work_without_the_action_server(servers):
+    servers.actions.stop()
+    try:
+        c = Chat(servers.webhook, f"down-{uuid.uuid4()}")
+        replies = c.send("han er bevisstløs og blå i leppene")
+        assert "113" in replies[0]["text"] and triage_of(replies)[0]["triage"] == "emergency"
+        assert "Kilde:" in texts(c.send("hva er nalokson"))  # static information answer
+
+        # inside the self-check: the emergency still comes first
+        c.send("/start_selfcheck")
+        replies = c.send("hun puster ikke")
+        assert "113" in replies[0]["text"]
+
+        # the end of a self-check needs an action: a clear message, not silence
+        c = Chat(servers.webhook, f"down-{uuid.uuid4()}")
+        for message in ("/start_selfcheck", '/inform{"substance": "alkohol"}',
+                        '/inform{"frequency": "rarely"}', '/inform{"duration": "weeks"}',
+                        '/inform{"symptom": "none"}'):  # fmt: skip
+            c.send(message)
+        replies = c.send("/deny")
+        assert replies and "Prøv igjen" in texts(replies)
+    finally:
+        env = server_env(servers.action_port, servers.tracker_db)
+        servers.actions = start_actions(servers.action_port, env)
+        wait_until_up(servers.actions)
+
+
+def test_conversation_continues_after_rasa_restarts(servers):
+    c = Chat(servers.webhook, f"restart-{uuid.uuid4()}")
+    c.send("/start_selfcheck")
+    question = texts(c.send("heroin"))  # now asked how often
+    servers.rasa.stop()
+    env = server_env(servers.action_port, servers.tracker_db)
+    servers.rasa = start_rasa(servers.rasa_port, MODEL, env)
+    wait_until_up(servers.rasa)
+    replies = c.send('/inform{"frequency": "daily"}')  # the form goes on where it was
+    assert question and texts(replies) and "Hvor lenge" in texts(replies)

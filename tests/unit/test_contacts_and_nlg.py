@@ -1,0 +1,58 @@
+"""Help numbers come from data/contacts.yml and reach replies through the NLG."""
+
+import pytest
+
+from veivis.contacts import CONTACTS_FILE, contact_cards, fill_placeholders, load_contacts, triage_message
+from veivis.nlg import render
+from veivis.triage import LEVELS, contacts_for
+
+REQUIRED_FIELDS = {"name", "phone", "for", "hours", "url", "source", "checked", "confidence"}
+
+
+def test_every_contact_has_every_field():
+    for contact_id, contact in load_contacts().items():
+        assert REQUIRED_FIELDS <= set(contact), contact_id
+
+
+FACTS = CONTACTS_FILE.parents[2] / "shared" / "facts.md"
+
+
+@pytest.mark.skipif(not FACTS.exists(), reason="../shared/facts.md is not beside the repo")
+def test_every_number_is_one_of_the_checked_facts():
+    facts = FACTS.read_text(encoding="utf-8")
+    for contact_id, contact in load_contacts().items():
+        if contact["phone"]:
+            assert f"| {contact['phone']} " in facts or f"{contact['phone']} (" in facts, contact_id
+
+
+def test_placeholders_are_filled_from_the_file():
+    contacts = load_contacts()
+    text = fill_placeholders("Ring [[legevakt.phone]] eller [[nodtelefon.phone]].")
+    assert contacts["legevakt"]["phone"] in text and contacts["nodtelefon"]["phone"] in text
+    assert "[[" not in text
+
+
+def test_an_unknown_placeholder_fails_loudly():
+    with pytest.raises(KeyError):
+        fill_placeholders("[[finnes_ikke.phone]]")
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_triage_payload_follows_the_reply_contract(level):
+    payload = render({"triage": level})
+    assert payload["triage"] == level
+    assert payload["contacts"] == contact_cards(contacts_for(level))
+    for card in payload["contacts"]:
+        assert set(card) == {"name", "phone", "url"}
+
+
+def test_suicide_payload_adds_someone_to_talk_to():
+    payload = render({"triage": "emergency", "suicide": True})
+    phones = [c["phone"] for c in payload["contacts"]]
+    assert load_contacts()["hjelpetelefonen"]["phone"] in phones
+    assert load_contacts()["nodtelefon"]["phone"] in phones
+
+
+def test_triage_message_lists_the_given_contacts():
+    message = triage_message("urgent", ["legevakt"])
+    assert message == {"triage": "urgent", "contacts": contact_cards(["legevakt"])}

@@ -1,0 +1,106 @@
+"""The Norwegian spaCy pipeline's entity patterns: a table of inputs and expected entities.
+
+Built from data/patterns/*.yml exactly as `make nlp` builds it (spacy.blank("nb") + ruler).
+"""
+
+import pytest
+
+from veivis.nlp.build import build_pipeline
+from veivis.nlp.patterns import substance_groups, tolerant_regex
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_pipeline("blank:nb")
+
+
+def entities(nlp, text):
+    return {(ent.label_, ent.ent_id_) for ent in nlp(text).ents}
+
+
+TABLE = [
+    # substances: canonical names, slang, inflection, typos, compounds
+    ("jeg har brukt kokain", {("substance", "kokain")}),
+    ("kokainen tar over livet mitt", {("substance", "kokain")}),
+    ("kokainbruken min er ute av kontroll", {("substance", "kokain")}),
+    ("litt kola på fest", {("substance", "kokain"), ("frequency", "rarely")}),
+    ("vi tok snø hele helgen", {("substance", "kokain"), ("frequency", "weekly")}),
+    ("tar c i helgene", {("substance", "kokain"), ("frequency", "weekly")}),
+    ("kokian", {("substance", "kokain")}),
+    ("heroin", {("substance", "heroin")}),
+    ("han røyker heroinen", {("subject", "other"), ("substance", "heroin")}),
+    ("fentanylplaster", {("substance", "fentanyl")}),
+    ("morfin", {("substance", "morfin")}),
+    ("går på metadon", {("substance", "metadon")}),
+    ("subutex", {("substance", "buprenorfin")}),
+    ("buprenorfin", {("substance", "buprenorfin")}),
+    ("oxy og oksykodon", {("substance", "oksykodon")}),
+    ("paralgin forte", {("substance", "kodein")}),
+    ("kodein", {("substance", "kodein")}),
+    ("tramadol", {("substance", "tramadol")}),
+    ("alkohol og kokain sammen", {("substance", "alkohol"), ("substance", "kokain")}),
+    ("KOKAIN", {("substance", "kokain")}),
+    ("hasj", {("substance", "cannabis")}),
+    # symptoms: inflection, typos, missing æøå, nynorsk
+    ("abstinens", {("symptom", "withdrawal")}),
+    ("abstinensen er verst om kvelden", {("symptom", "withdrawal")}),
+    ("abstinenser", {("symptom", "withdrawal")}),
+    ("abstinenesene", {("symptom", "withdrawal")}),
+    ("skjelving og frysninger", {("symptom", "shaking"), ("symptom", "chills")}),
+    ("jeg sover dårlig", {("symptom", "sleep_problems")}),
+    ("jeg sover darlig", {("symptom", "sleep_problems")}),
+    ("eg får ikkje sove", {("symptom", "sleep_problems")}),
+    ("kaster opp", {("symptom", "vomiting")}),
+    ("kastar opp", {("symptom", "vomiting")}),
+    ("hoyt blodtrykk", {("symptom", "high_blood_pressure")}),
+    ("kramper", {("symptom", "seizures")}),
+    ("muskelkramper", {("symptom", "muscle_pain")}),
+    ("magekramper", {("symptom", "stomach_cramps")}),
+    ("bevisstløs", {("symptom", "unconscious")}),
+    ("bevistlos", {("symptom", "unconscious")}),
+    ("medvitslaus", {("symptom", "unconscious")}),
+    ("ingen symptomer", {("symptom", "none")}),
+    # self-check answers
+    ("hver dag", {("frequency", "daily")}),
+    ("kvar dag", {("frequency", "daily")}),
+    ("3 ganger i uka", {("frequency", "weekly")}),
+    ("av og til", {("frequency", "rarely")}),
+    ("i to år", {("duration", "years")}),
+    ("noen uker", {("duration", "weeks")}),
+    ("6 måneder", {("duration", "months")}),
+    ("6 maneder", {("duration", "months")}),
+    ("meg selv", {("subject", "self")}),
+    ("kjæresten min", {("subject", "other")}),
+    ("sønnen min", {("subject", "other")}),
+    # nothing to find
+    ("hei, hva kan du hjelpe med?", set()),
+    ("morgen", set()),
+]
+
+
+@pytest.mark.parametrize("text,expected", TABLE, ids=[t for t, _ in TABLE])
+def test_entity_table(nlp, text, expected):
+    assert entities(nlp, text) == expected
+
+
+def test_entity_values_are_canonical_substances(nlp):
+    groups = substance_groups()
+    for ent in nlp("kola, subutex, oxy, paralgin forte, sprit, benzo").ents:
+        assert ent.ent_id_ in groups
+
+
+@pytest.mark.parametrize(
+    "word,typed",
+    [("bevisstløs", "bevistlos"), ("søvn", "sovn"), ("blå", "blaa"), ("ære", "aere")],
+)
+def test_tolerant_regex_accepts_common_misspellings(word, typed):
+    import re
+
+    assert re.match(tolerant_regex(word), typed)
+
+
+def test_tolerant_regex_is_not_a_prefix_match_unless_asked():
+    import re
+
+    assert not re.match(tolerant_regex("kola"), "kolaen")
+    assert re.match(tolerant_regex("kola", prefix=True), "kolaen")

@@ -1,0 +1,1 @@
+"""Input channels: how messages reach Rasa (credentials.yml)."""

@@ -1,0 +1,122 @@
+"""Rasa's REST channel (same URL and JSON), hardened for a public chat widget.
+
+POST /webhooks/rest/webhook {"sender": "...", "message": "..."} → [{"recipient_id", "text"|"buttons"|"custom"}]
+
+What it adds to rasa.core.channels.rest.RestInput, and why:
+- malformed JSON or a missing sender gets a 400 with a JSON error, not a stack trace;
+- empty and over-long messages get a friendly Norwegian reply without reaching the
+  model; an over-long message that contains a red flag still gets the emergency reply;
+- phone numbers, national ID numbers and e-mail addresses are masked before Rasa
+  sees the text, so they are never stored (veivis.privacy);
+- client metadata is dropped (it would be stored with the conversation);
+- a turn that produced no reply (e.g. the action server is down) gets a clear message
+  instead of silence; errors are logged without the user's text.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from veivis.privacy import mask_personal_data
+from veivis.redflags import detect
+from veivis.redflags.guard import guarded_intent
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000
+MAX_SENDER_CHARS = 128
+
+REPLY_EMPTY = "Jeg fikk en tom melding. Skriv gjerne hva du lurer på, eller trykk på en av knappene."
+REPLY_TOO_LONG = (
+    f"Meldingen din er for lang for meg (over {MAX_MESSAGE_CHARS} tegn). "
+    "Kan du skrive det kortere? Er noen i fare nå, ring 113."
+)
+REPLY_NO_ANSWER = (
+    "Beklager, jeg klarte ikke å svare ordentlig akkurat nå. Prøv igjen om litt. "
+    "Er noen i fare nå, ring 113."
+)
+ERROR_BAD_JSON = "Forespørselen må være JSON: {\"sender\": \"...\", \"message\": \"...\"}."
+ERROR_BAD_SENDER = "Feltet «sender» mangler eller er ugyldig."
+ERROR_BAD_MESSAGE = "Feltet «message» mangler eller er ikke tekst."
+
+
+def _error(status: int, message: str) -> HTTPResponse:
+    return response.json({"error": message}, status=status)
+
+
+def _reply(sender: str, text: str) -> HTTPResponse:
+    return response.json([{"recipient_id": sender, "text": text}])
+
+
+def prepare_text(text: str) -> Optional[str]:
+    """The text Rasa should see, or None when the message is too long to process.
+
+    A message over the cap is not read by the model, but a red flag anywhere in it
+    still gets the emergency answer, as the intent payload the rules respond to.
+    """
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return mask_personal_data(text)
+    level = detect(text).level
+    if level in ("emergency", "suicide"):
+        return "/" + guarded_intent(level, None)[0]
+    return None
+
+
+class VeivisRestInput(RestInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        webhook = Blueprint("veivis_rest", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            body = _json_body(request)
+            if not isinstance(body, dict):
+                return _error(400, ERROR_BAD_JSON)
+            sender, text = body.get("sender"), body.get("message")
+            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+                return _error(400, ERROR_BAD_SENDER)
+            if not isinstance(text, str):
+                return _error(400, ERROR_BAD_MESSAGE)
+            if not text.strip():
+                return _reply(sender, REPLY_EMPTY)
+            prepared = prepare_text(text)
+            if prepared is None:
+                return _reply(sender, REPLY_TOO_LONG)
+            messages = await _handle(on_new_message, sender, prepared, self.name())
+            return response.json(messages or [{"recipient_id": sender, "text": REPLY_NO_ANSWER}])
+
+        return webhook
+
+
+def _json_body(request: Request) -> Any:
+    try:
+        return request.json
+    except Exception:  # sanic raises on malformed JSON and invalid UTF-8
+        return None
+
+
+async def _handle(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, text: str, channel: str
+) -> List[Dict[str, Any]]:
+    collector = CollectingOutputChannel()
+    try:
+        await on_new_message(UserMessage(text, collector, sender, input_channel=channel))
+    except Exception as e:  # keep serving; never log the user's text
+        logger.error("Message handling failed: %s", type(e).__name__)
+    return collector.messages

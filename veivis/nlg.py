@@ -1,0 +1,50 @@
+"""Response generation with help numbers filled in from data/contacts.yml.
+
+Enabled in endpoints.yml (nlg: type: veivis.nlg.ContactsNLG). It runs inside Rasa,
+not on the action server, so the emergency replies keep their numbers when the
+action server is down. Responses are rendered once at start-up; a placeholder that
+does not resolve stops the start-up instead of reaching a user.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.utils.endpoints import EndpointConfig
+
+from veivis.contacts import fill_placeholders, triage_message
+from veivis.triage import contacts_for
+
+
+def render(value: Any) -> Any:
+    """Fill placeholders in texts and expand triage payloads, recursively."""
+    if isinstance(value, str):
+        return fill_placeholders(value)
+    if isinstance(value, list):
+        return [render(v) for v in value]
+    if isinstance(value, dict):
+        if "triage" in value:
+            return _triage_payload(value)
+        return {k: render(v) for k, v in value.items()}
+    return value
+
+
+def _triage_payload(custom: Dict[str, Any]) -> Dict[str, Any]:
+    level = custom["triage"]
+    ids = custom.get("contacts") or contacts_for(
+        level, suicide=bool(custom.get("suicide")), for_other=bool(custom.get("for_other"))
+    )
+    return triage_message(level, ids)
+
+
+def render_responses(responses: Dict[Text, List[Dict[Text, Any]]]) -> Dict[Text, List[Dict]]:
+    return {name: [render(variant) for variant in variants] for name, variants in responses.items()}
+
+
+class ContactsNLG(TemplatedNaturalLanguageGenerator):
+    def __init__(
+        self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None
+    ) -> None:
+        super().__init__(render_responses((domain or Domain.empty()).responses))

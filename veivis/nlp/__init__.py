@@ -1,0 +1,1 @@
+"""Norwegian language layer: the spaCy pipeline and its pattern data."""

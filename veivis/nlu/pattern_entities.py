@@ -1,0 +1,65 @@
+"""Entities from the spaCy entity ruler, with their canonical value.
+
+Rasa's SpacyEntityExtractor copies the surface text ("kola", "abstinensene"); the
+ruler's patterns carry the canonical name in `ent_id_` ("kokain", "withdrawal").
+Using it here is our synonym mapping: one data file (data/patterns/) says both how a
+word may be written and what it means.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text, Type
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.nlu.constants import SPACY_DOCS
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False, model_from="SpacyNLP"
+)
+class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return [SpacyNLP]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"dimensions": None}  # None: every label the ruler knows
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.dimensions = config.get("dimensions")
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "PatternEntityExtractor":
+        return cls(config)
+
+    def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
+        for message in messages:
+            doc = message.get(SPACY_DOCS[TEXT]) or model.model(message.get(TEXT) or "")
+            found = [
+                {
+                    "entity": ent.label_,
+                    "value": ent.ent_id_ or ent.text.lower(),
+                    "start": ent.start_char,
+                    "end": ent.end_char,
+                    "text": ent.text,
+                }
+                for ent in doc.ents
+                if self.dimensions is None or ent.label_ in self.dimensions
+            ]
+            found = self.add_extractor_name(found)
+            message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+        return messages

@@ -1,0 +1,65 @@
+"""Last component of the NLU pipeline: red flags override whatever the model said.
+
+Runs after DIET and the FallbackClassifier, so it also fires on low-confidence and
+out-of-scope messages. The emergency answer itself is domain responses and rules
+only, so it needs no action server.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from veivis.redflags import detect
+from veivis.redflags.guard import guarded_intent
+
+RED_FLAG_KEY = "red_flag"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class RedFlagGuard(GraphComponent, IntentClassifier):
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "RedFlagGuard":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._guard(message)
+        return messages
+
+    @staticmethod
+    def _guard(message: Message) -> None:
+        text = message.get(TEXT) or ""
+        detection = detect(text)
+        predicted = message.get(INTENT) or {}
+        ranking = [i.get(INTENT_NAME_KEY) for i in message.get(INTENT_RANKING_KEY) or []]
+        intent, reason = guarded_intent(detection.level, predicted.get(INTENT_NAME_KEY), ranking)
+        message.set(
+            RED_FLAG_KEY,
+            {"level": detection.level, "categories": list(detection.categories), "reason": reason},
+            add_to_output=True,
+        )
+        if intent != predicted.get(INTENT_NAME_KEY):
+            decided = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+            message.set(INTENT, decided, add_to_output=True)
+            others = [i for i in message.get(INTENT_RANKING_KEY) or [] if i.get(INTENT_NAME_KEY) != intent]
+            message.set(INTENT_RANKING_KEY, [decided] + others, add_to_output=True)

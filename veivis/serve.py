@@ -1,0 +1,150 @@
+"""Start the action server and Rasa, wait until both answer, stop both cleanly.
+
+`make run` uses main(); the server tests use running_servers() so they start Veivis
+exactly the way a user does.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterator, Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+RASA = [sys.executable, "-m", "veivis.rasa_cli"]  # rasa without Sentry error reports
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen
+    health_url: str
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@dataclass
+class Servers:
+    rasa: Server
+    actions: Server
+    rasa_port: int
+    action_port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://localhost:{self.rasa_port}/"
+
+    @property
+    def webhook(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
+
+
+def wait_until_up(server: Server, timeout: float = 300) -> None:
+    """Poll the health URL until it answers 200; fail early if the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{server.name} exited with code {server.process.returncode}")
+        try:
+            with urllib.request.urlopen(server.health_url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{server.name} did not answer {server.health_url} in {timeout:.0f} s")
+
+
+def start_actions(port: int, env: Dict[str, str], log: Optional[Path] = None) -> Server:
+    cmd = [*RASA, "run", "actions", "--port", str(port), "--actions", "actions"]
+    return Server("action server", _popen(cmd, env, log), f"http://127.0.0.1:{port}/health")
+
+
+def start_rasa(port: int, model: Path, env: Dict[str, str], log: Optional[Path] = None) -> Server:
+    cmd = [
+        *RASA, "run",
+        "--model", str(model),
+        "--port", str(port),
+        "--credentials", "credentials.yml",
+        "--endpoints", "endpoints.yml",
+        "--cors", f"http://localhost:{port}",
+    ]  # fmt: skip
+    return Server("Rasa", _popen(cmd, env, log), f"http://127.0.0.1:{port}/webhooks/rest/")
+
+
+def _popen(cmd, env, log: Optional[Path]) -> subprocess.Popen:
+    out = open(log, "ab") if log else None  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def server_env(action_port: int, tracker_db: Path) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        VEIVIS_ACTION_PORT=str(action_port),
+        VEIVIS_TRACKER_DB=str(tracker_db),
+        TF_CPP_MIN_LOG_LEVEL="2",
+        # Rasa's telemetry and Sentry error reports would send data off the machine.
+        RASA_TELEMETRY_ENABLED="false",
+    )
+    return env
+
+
+@contextmanager
+def running_servers(
+    rasa_port: int,
+    action_port: int,
+    tracker_db: Path,
+    model: Path = ROOT / "models" / "veivis.tar.gz",
+    log_dir: Optional[Path] = None,
+) -> Iterator[Servers]:
+    tracker_db.parent.mkdir(parents=True, exist_ok=True)
+    env = server_env(action_port, tracker_db)
+    logs = (log_dir / "actions.log", log_dir / "rasa.log") if log_dir else (None, None)
+    actions = start_actions(action_port, env, logs[0])
+    rasa = None
+    try:
+        rasa = start_rasa(rasa_port, model, env, logs[1])
+        wait_until_up(actions)
+        wait_until_up(rasa)
+        yield Servers(rasa, actions, rasa_port, action_port)
+    finally:
+        for server in (rasa, actions):
+            if server:
+                server.stop()
+
+
+def main() -> None:
+    rasa_port = int(os.environ.get("VEIVIS_RASA_PORT", "5005"))
+    action_port = int(os.environ.get("VEIVIS_ACTION_PORT", "5055"))
+    tracker_db = Path(os.environ.get("VEIVIS_TRACKER_DB", "var/veivis.db"))
+    started = time.monotonic()
+    print(f"Starter Veivis (Rasa på port {rasa_port}, handlinger på port {action_port}) …")
+    try:
+        with running_servers(rasa_port, action_port, ROOT / tracker_db) as servers:
+            print(f"\nVeivis er klar etter {time.monotonic() - started:.0f} s: {servers.url}")
+            print(f"REST: POST {servers.webhook}   Stopp med Ctrl-C.\n", flush=True)
+            while servers.rasa.process.poll() is None and servers.actions.process.poll() is None:
+                time.sleep(1)
+            print("En av serverne stoppet; stopper begge.", file=sys.stderr)
+            sys.exit(1)
+    except KeyboardInterrupt:
+        print("\nStoppet.")
+
+
+if __name__ == "__main__":
+    main()
