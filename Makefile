@@ -21,7 +21,9 @@ MODEL := models/veivis.tar.gz
 TRAIN_INPUTS := config.yml $(shell find domain data/nlu data/rules data/stories -name '*.yml') \
                 $(SPACY) $(wildcard veivis/nlu/*.py)
 
-.PHONY: help setup nlp train run test validate lint format lock clean
+NODE_STAMP := node_modules/.package-lock.json
+
+.PHONY: help setup nlp train run test validate lint format lock clean widget-deps
 
 help:
 	@echo "make run    start Veivis (sets everything up first)"
@@ -34,6 +36,12 @@ $(STAMP): requirements.lock pyproject.toml scripts/find-python.sh
 	touch $@
 
 setup: $(STAMP)
+
+# axe-core for the accessibility test (the widget itself needs no build step)
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+
+widget-deps: $(NODE_STAMP)
 
 $(SPACY): $(STAMP) $(wildcard data/patterns/*.yml) $(wildcard veivis/nlp/*.py)
 	$(PY) -m veivis.nlp.build --out build/spacy/nb_veivis

@@ -99,9 +99,8 @@ def summary_text(answers: Answers, outcome: Outcome) -> str:
         f"- Plager nå: {_listed(answers.symptoms, SYMPTOMS)}",
     ]
     if answers.alcohol_with_cocaine:
-        lines.append(
-            f"- Alkohol og kokain samtidig: {YES_NO.get(answers.alcohol_with_cocaine, UNKNOWN_TEXT)}"
-        )
+        together = YES_NO.get(answers.alcohol_with_cocaine, UNKNOWN_TEXT)
+        lines.append(f"- Alkohol og kokain samtidig: {together}")
     lines.append(f"- Råd: **{LEVEL[outcome.level]}** ({_reasons(outcome.reasons)})")
     return "\n".join(lines)
 
@@ -120,7 +119,9 @@ def _clean_symptoms(symptoms: frozenset) -> frozenset:
 
 
 def _listed(values: Iterable[str], labels: Dict[str, str]) -> str:
-    names: List[str] = [UNKNOWN_TEXT if v == "unknown" else labels.get(v, v) for v in sorted(values)]
+    names: List[str] = [
+        UNKNOWN_TEXT if v == "unknown" else labels.get(v, v) for v in sorted(values)
+    ]
     return ", ".join(dict.fromkeys(names)) or UNKNOWN_TEXT
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -20,12 +20,12 @@ ADVICE_BY_REASON = {
 
 
 class ActionSelfcheckOutcome(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_selfcheck_outcome"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         answers = answers_from_slots(tracker.slots)
         outcome = decide(answers)
 

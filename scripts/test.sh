@@ -11,6 +11,9 @@ t0=$(date +%s)
 step "Debian packages the browser tests need"
 scripts/ensure-debian-packages.sh chromium
 
+step "npm: axe-core for the accessibility test"
+make --no-print-directory widget-deps
+
 step "ruff: lint and format"
 make --no-print-directory lint
 

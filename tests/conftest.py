@@ -77,7 +77,11 @@ def texts(replies: List[Dict[str, Any]]) -> str:
 
 
 def triage_of(replies: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    return [r["custom"] for r in replies if isinstance(r.get("custom"), dict) and "triage" in r["custom"]]
+    return [
+        r["custom"]
+        for r in replies
+        if isinstance(r.get("custom"), dict) and "triage" in r["custom"]
+    ]
 
 
 @pytest.fixture(scope="session")

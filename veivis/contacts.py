@@ -27,7 +27,7 @@ def fill_placeholders(text: str) -> str:
     """Replace every [[id.field]]; an unknown id or field is a bug, so it raises."""
     contacts = load_contacts()
 
-    def value(match: "re.Match[str]") -> str:
+    def value(match: re.Match[str]) -> str:
         contact_id, field = match.groups()
         if contact_id not in contacts or field not in contacts[contact_id]:
             raise KeyError(f"unknown contact placeholder {match.group(0)}")

@@ -8,7 +8,7 @@ does not resolve stops the start-up instead of reaching a user.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
@@ -27,8 +27,15 @@ def render(value: Any) -> Any:
     if isinstance(value, dict):
         if "triage" in value:
             return _triage_payload(value)
-        return {k: render(v) for k, v in value.items()}
+        return {k: _literal_braces(v) if k == "payload" else render(v) for k, v in value.items()}
     return value
+
+
+def _literal_braces(payload: str) -> str:
+    # A payload like /inform{"symptom": "none"} carries JSON; Rasa's slot interpolation
+    # would read {…} as a slot name, fail, and log the conversation's slot values.
+    # Doubled braces are rendered back to single ones by Rasa.
+    return payload.replace("{", "{{").replace("}", "}}")
 
 
 def _triage_payload(custom: Dict[str, Any]) -> Dict[str, Any]:
@@ -39,7 +46,7 @@ def _triage_payload(custom: Dict[str, Any]) -> Dict[str, Any]:
     return triage_message(level, ids)
 
 
-def render_responses(responses: Dict[Text, List[Dict[Text, Any]]]) -> Dict[Text, List[Dict]]:
+def render_responses(responses: Dict[str, List[Dict[str, Any]]]) -> Dict[str, List[Dict]]:
     return {name: [render(variant) for variant in variants] for name, variants in responses.items()}
 
 
@@ -47,4 +54,14 @@ class ContactsNLG(TemplatedNaturalLanguageGenerator):
     def __init__(
         self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None
     ) -> None:
-        super().__init__(render_responses((domain or Domain.empty()).responses))
+        super().__init__((domain or Domain.empty()).responses)
+
+    # Rasa's Agent assigns `nlg.responses = domain.responses` after loading a model
+    # (rasa/core/agent.py, load_model), so rendering happens on every assignment.
+    @property
+    def responses(self) -> Dict[Text, List[Dict[Text, Any]]]:
+        return self._rendered
+
+    @responses.setter
+    def responses(self, responses: Dict[Text, List[Dict[Text, Any]]]) -> None:
+        self._rendered = render_responses(responses)

@@ -133,6 +133,8 @@ def main() -> None:
     action_port = int(os.environ.get("VEIVIS_ACTION_PORT", "5055"))
     tracker_db = Path(os.environ.get("VEIVIS_TRACKER_DB", "var/veivis.db"))
     started = time.monotonic()
+    # `kill` (SIGTERM) must stop both servers too, not orphan them: exit through `finally`.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"Starter Veivis (Rasa på port {rasa_port}, handlinger på port {action_port}) …")
     try:
         with running_servers(rasa_port, action_port, ROOT / tracker_db) as servers:

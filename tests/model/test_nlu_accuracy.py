@@ -14,7 +14,9 @@ TARGET = 0.95
 
 
 def test_intent_accuracy_on_held_out_paraphrases(parser):
-    examples = [(m.get("text"), m.get("intent")) for m in load_data(str(TEST_SET)).training_examples]
+    examples = [
+        (m.get("text"), m.get("intent")) for m in load_data(str(TEST_SET)).training_examples
+    ]
     predicted = [(text, gold, parser.intent(text)) for text, gold in examples]
     misses = [(t, g, p) for t, g, p in predicted if g != p]
     accuracy = 1 - len(misses) / len(predicted)

@@ -30,7 +30,9 @@ def test_message_that_is_not_text_is_a_400(servers):
 
 def test_empty_and_whitespace_get_a_friendly_reply(servers):
     for message in ("", "   \n\t "):
-        status, body = post_json(servers.webhook, {"sender": f"e-{uuid.uuid4()}", "message": message})
+        status, body = post_json(
+            servers.webhook, {"sender": f"e-{uuid.uuid4()}", "message": message}
+        )
         assert status == 200 and "tom melding" in texts(body)
 
 
@@ -64,7 +66,9 @@ def test_phone_and_id_numbers_are_not_stored(servers):
     sender = f"p-{uuid.uuid4()}"
     Chat(servers.webhook, sender).send("ring meg på 98765432, fnr 01019912345, ola@example.no")
     with sqlite3.connect(servers.tracker_db) as db:
-        stored = json.dumps(db.execute("select data from events where sender_id=?", (sender,)).fetchall())
+        stored = json.dumps(
+            db.execute("select data from events where sender_id=?", (sender,)).fetchall()
+        )
     assert stored, "the conversation was stored"
     for secret in ("98765432", "01019912345", "ola@example.no"):
         assert secret not in stored

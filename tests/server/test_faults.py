@@ -3,7 +3,7 @@
 import uuid
 
 from tests.conftest import MODEL, Chat, texts, triage_of
-from veivis.serve import start_actions, start_rasa, server_env, wait_until_up
+from veivis.serve import server_env, start_actions, start_rasa, wait_until_up
 
 
 def test_emergency_and_static_answers_work_without_the_action_server(servers):

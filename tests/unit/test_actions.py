@@ -112,7 +112,9 @@ def test_no_symptoms_together_with_a_symptom_counts_the_symptom():
 def test_a_new_self_check_starts_from_scratch():
     _, _, _, events = run(subject="self", substances=["kokain"])
     assert {e["name"] for e in events if e["event"] == "slot"} == set(FORM_SLOTS)
-    assert all(e["value"] is None for e in events) and events == [SlotSet(s, None) for s in FORM_SLOTS]
+    assert all(e["value"] is None for e in events) and events == [
+        SlotSet(s, None) for s in FORM_SLOTS
+    ]
 
 
 @pytest.mark.parametrize("symptom", sorted(set(canonical_values("symptom")) | KNOWN_SYMPTOMS))

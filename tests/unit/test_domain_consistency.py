@@ -113,3 +113,25 @@ def test_every_information_answer_names_its_source(domain, rule_and_story_steps)
     assert last_actions
     for intent, response in last_actions.items():
         assert "Kilde:" in domain.responses[response][0]["text"], intent
+
+
+def test_no_braces_in_texts(domain):
+    """{…} in a text is a Rasa slot placeholder; we use none (numbers come from [[…]])."""
+    for name, variants in domain.responses.items():
+        for variant in variants:
+            assert "{" not in variant.get("text", "") and "}" not in variant.get("text", ""), name
+
+
+def test_button_payloads_reach_the_user_unchanged(domain):
+    """Rasa renders the NLG's doubled braces back to the payload written in the domain."""
+    import asyncio
+
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from veivis.nlg import ContactsNLG
+
+    nlg = ContactsNLG(domain=domain)
+    tracker = DialogueStateTracker.from_events("t", [], slots=domain.slots)
+    generated = asyncio.run(nlg.generate("utter_ask_symptoms", tracker, "rest"))
+    written = [b["payload"] for b in domain.responses["utter_ask_symptoms"][-1]["buttons"]]
+    assert [b["payload"] for b in generated["buttons"]] == written

@@ -23,7 +23,8 @@ def test_personal_data_is_masked(text, secret):
 
 
 @pytest.mark.parametrize(
-    "text", ["ring 113", "legevakt 116 117", "jeg er 19 år", "i 2 år", "kl 23 i går", "4 ganger i uka"]
+    "text",
+    ["ring 113", "legevakt 116 117", "jeg er 19 år", "i 2 år", "kl 23 i går", "4 ganger i uka"],
 )
 def test_service_numbers_and_small_numbers_stay(text):
     assert mask_personal_data(text) == text

@@ -4,14 +4,13 @@ import itertools
 
 import pytest
 
+from veivis.nlp.patterns import canonical_values
 from veivis.triage import LEVELS, Answers, decide
 from veivis.triage.rules import (
-    COMMON_WITHDRAWAL,
     EMERGENCY_SIGNS,
     KNOWN_SYMPTOMS,
     SERIOUS_WITHDRAWAL,
 )
-from veivis.nlp.patterns import canonical_values
 
 CALM = dict(  # occasional cannabis, no symptoms: the mildest complete answer set
     subject="self",
@@ -91,13 +90,23 @@ def test_serious_withdrawal_never_ends_below_urgent():
 
 
 FIELDS = {
-    "substances": [frozenset({"cannabis"}), frozenset({"kokain"}), frozenset({"heroin"}),
-                   frozenset({"kokain", "alkohol"}), frozenset({"unknown"})],
+    "substances": [
+        frozenset({"cannabis"}),
+        frozenset({"kokain"}),
+        frozenset({"heroin"}),
+        frozenset({"kokain", "alkohol"}),
+        frozenset({"unknown"}),
+    ],
     "alcohol_with_cocaine": [None, "no", "yes", "unknown"],
     "frequency": ["rarely", "monthly", "weekly", "daily", "unknown"],
     "duration": ["days", "weeks", "months", "years", "unknown"],
-    "symptoms": [frozenset({"none"}), frozenset({"shaking"}), frozenset({"vomiting"}),
-                 frozenset({"seizures"}), frozenset({"unknown"})],
+    "symptoms": [
+        frozenset({"none"}),
+        frozenset({"shaking"}),
+        frozenset({"vomiting"}),
+        frozenset({"seizures"}),
+        frozenset({"unknown"}),
+    ],
 }
 
 
@@ -132,7 +141,9 @@ def test_adding_unknown_to_an_answer_never_lowers_the_level(field):
 def test_mixed_symptoms_take_the_highest():
     for a, b in itertools.combinations(sorted(KNOWN_SYMPTOMS), 2):
         mixed = decide(answers(symptoms=frozenset({a, b}))).level
-        single = max((decide(answers(symptoms=frozenset({s}))).level for s in (a, b)), key=LEVELS.index)
+        single = max(
+            (decide(answers(symptoms=frozenset({s}))).level for s in (a, b)), key=LEVELS.index
+        )
         assert mixed == single, (a, b)
 
 

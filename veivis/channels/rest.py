@@ -1,6 +1,7 @@
 """Rasa's REST channel (same URL and JSON), hardened for a public chat widget.
 
-POST /webhooks/rest/webhook {"sender": "...", "message": "..."} → [{"recipient_id", "text"|"buttons"|"custom"}]
+POST /webhooks/rest/webhook {"sender": "...", "message": "..."}
+  → [{"recipient_id": ..., "text"|"buttons"|"custom": ...}, ...]
 
 What it adds to rasa.core.channels.rest.RestInput, and why:
 - malformed JSON or a missing sender gets a 400 with a JSON error, not a stack trace;
@@ -8,6 +9,7 @@ What it adds to rasa.core.channels.rest.RestInput, and why:
   model; an over-long message that contains a red flag still gets the emergency reply;
 - phone numbers, national ID numbers and e-mail addresses are masked before Rasa
   sees the text, so they are never stored (veivis.privacy);
+- the chat widget is served at / on the same origin (widget_routes.py);
 - client metadata is dropped (it would be stored with the conversation);
 - a turn that produced no reply (e.g. the action server is down) gets a clear message
   instead of silence; errors are logged without the user's text.
@@ -16,7 +18,7 @@ What it adds to rasa.core.channels.rest.RestInput, and why:
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -24,6 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from veivis.channels.widget_routes import WidgetBlueprint
 from veivis.privacy import mask_personal_data
 from veivis.redflags import detect
 from veivis.redflags.guard import guarded_intent
@@ -33,7 +36,9 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 128
 
-REPLY_EMPTY = "Jeg fikk en tom melding. Skriv gjerne hva du lurer på, eller trykk på en av knappene."
+REPLY_EMPTY = (
+    "Jeg fikk en tom melding. Skriv gjerne hva du lurer på, eller trykk på en av knappene."
+)
 REPLY_TOO_LONG = (
     f"Meldingen din er for lang for meg (over {MAX_MESSAGE_CHARS} tegn). "
     "Kan du skrive det kortere? Er noen i fare nå, ring 113."
@@ -42,7 +47,7 @@ REPLY_NO_ANSWER = (
     "Beklager, jeg klarte ikke å svare ordentlig akkurat nå. Prøv igjen om litt. "
     "Er noen i fare nå, ring 113."
 )
-ERROR_BAD_JSON = "Forespørselen må være JSON: {\"sender\": \"...\", \"message\": \"...\"}."
+ERROR_BAD_JSON = 'Forespørselen må være JSON: {"sender": "...", "message": "..."}.'
 ERROR_BAD_SENDER = "Feltet «sender» mangler eller er ugyldig."
 ERROR_BAD_MESSAGE = "Feltet «message» mangler eller er ikke tekst."
 
@@ -71,13 +76,12 @@ def prepare_text(text: str) -> Optional[str]:
 
 class VeivisRestInput(RestInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
-        webhook = Blueprint("veivis_rest", __name__)
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        # WidgetBlueprint also serves the chat page at / (veivis/channels/widget_routes.py)
+        webhook = WidgetBlueprint("veivis_rest", __name__)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

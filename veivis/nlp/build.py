@@ -20,7 +20,7 @@ from veivis.nlp.patterns import entity_ruler_patterns
 DEFAULT_OUT = Path("build/spacy/nb_veivis")
 
 
-def build_pipeline(base: str = "blank:nb") -> "spacy.language.Language":
+def build_pipeline(base: str = "blank:nb") -> spacy.language.Language:
     nlp = spacy.blank(base.split(":", 1)[1]) if base.startswith("blank:") else spacy.load(base)
     # Overwrite named entities from a trained base: ours are the ones Rasa uses.
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})

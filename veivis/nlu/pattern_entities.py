@@ -8,17 +8,17 @@ word may be written and what it means.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text, Type
+from typing import Any, Dict, List, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.nlu.constants import SPACY_DOCS
 
 
 @DefaultV1Recipe.register(
@@ -30,20 +30,20 @@ class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
         return [SpacyNLP]
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {"dimensions": None}  # None: every label the ruler knows
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         self.dimensions = config.get("dimensions")
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "PatternEntityExtractor":
+    ) -> PatternEntityExtractor:
         return cls(config)
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:

@@ -7,7 +7,7 @@ only, so it needs no action server.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -34,11 +34,11 @@ class RedFlagGuard(GraphComponent, IntentClassifier):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "RedFlagGuard":
+    ) -> RedFlagGuard:
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -61,5 +61,7 @@ class RedFlagGuard(GraphComponent, IntentClassifier):
         if intent != predicted.get(INTENT_NAME_KEY):
             decided = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
             message.set(INTENT, decided, add_to_output=True)
-            others = [i for i in message.get(INTENT_RANKING_KEY) or [] if i.get(INTENT_NAME_KEY) != intent]
+            others = [
+                i for i in message.get(INTENT_RANKING_KEY) or [] if i.get(INTENT_NAME_KEY) != intent
+            ]
             message.set(INTENT_RANKING_KEY, [decided] + others, add_to_output=True)

@@ -153,7 +153,9 @@ def decide(answers: Answers) -> Outcome:
     matched = [r for r in rows if r is not None]
     level = max((lvl for _, lvl in matched), key=LEVELS.index)
     reasons = tuple(
-        name for name, lvl in sorted(matched, key=lambda r: -LEVELS.index(r[1])) if name != "baseline"
+        name
+        for name, lvl in sorted(matched, key=lambda r: -LEVELS.index(r[1]))
+        if name != "baseline"
     )
     contacts = contacts_for(
         level, suicide="suicidal_thoughts" in symptoms, for_other=answers.subject == "other"

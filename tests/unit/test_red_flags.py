@@ -1,0 +1,173 @@
+"""The red-flag detector against the human-written table in tests/data/red_flag_cases.yml.
+
+Recall on emergency rows must be 100 %; false alarms on the other rows at most 5 %.
+Expectations come from the table, never from detector output.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from veivis.redflags import Detection, detect, load_patterns
+from veivis.redflags.detector import PATTERNS_PATH, build_patterns
+from veivis.redflags.normalise import fold, split_sentences
+
+CASES_PATH = Path(__file__).resolve().parents[1] / "data" / "red_flag_cases.yml"
+CASES: list[dict] = yaml.safe_load(CASES_PATH.read_text(encoding="utf-8"))["cases"]
+ALARM_ROWS = [c for c in CASES if c["expect"] in ("emergency", "suicide")]
+QUIET_ROWS = [c for c in CASES if c["expect"] == "none"]
+MAX_FALSE_ALARM_RATE = 0.05
+
+
+def _row_id(case: dict) -> str:
+    return f"{case['kind']}:{case['text'][:50]}"
+
+
+# ---------------------------------------------------------------- the table
+
+
+@pytest.mark.parametrize("case", ALARM_ROWS, ids=_row_id)
+def test_every_emergency_row_fires(case: dict) -> None:
+    found = detect(case["text"])
+    assert found.is_emergency, f"missed: {case['text']!r} -> {found}"
+    assert case["category"] in found.categories, f"{case['text']!r} -> {found}"
+    if case["expect"] == "suicide":
+        # Documented rule: level "suicide" only when suicide_risk is the only category.
+        only_suicide = found.categories == ("suicide_risk",)
+        assert found.level == ("suicide" if only_suicide else "emergency"), found
+
+
+def test_false_alarm_rate_on_near_misses() -> None:
+    false_alarms = [(c["text"], detect(c["text"])) for c in QUIET_ROWS]
+    false_alarms = [(text, found) for text, found in false_alarms if found.is_emergency]
+    for text, found in false_alarms:
+        print(f"FALSE ALARM {found.level}/{found.category}: {text}")
+    rate = len(false_alarms) / len(QUIET_ROWS)
+    print(f"false alarms: {len(false_alarms)}/{len(QUIET_ROWS)} = {rate:.1%}")
+    assert rate <= MAX_FALSE_ALARM_RATE, [text for text, _ in false_alarms]
+
+
+def test_table_is_big_enough() -> None:
+    assert len(CASES) >= 150
+    assert len(ALARM_ROWS) >= 100
+    assert len(QUIET_ROWS) >= 60
+    assert {c["expect"] for c in CASES} <= {"emergency", "suicide", "none"}
+
+
+def test_every_category_has_an_emergency_row() -> None:
+    yaml_categories = set(yaml.safe_load(PATTERNS_PATH.read_text(encoding="utf-8"))["categories"])
+    table_categories = {c["category"] for c in ALARM_ROWS}
+    assert yaml_categories - table_categories == set()
+    assert table_categories - yaml_categories == set(), "table names an unknown category"
+
+
+# ---------------------------------------------------------------- focused behaviour
+
+
+def test_folding_makes_spellings_equal() -> None:
+    assert fold("BEVISSTLØS") == fold("bevistløs") == fold("bevisstlos")
+    assert fold("blåe") == fold("blaa") == fold("blae") == fold("bla")
+    assert fold("Han puster ikke!! 😱") == "han puster ike"
+    assert fold("40,5 grader") == "40 5 grader"
+
+
+def test_sentences_split_on_punctuation_but_not_decimals() -> None:
+    assert split_sentences("Hei. Han har 40.5 i feber! Hjelp") == [
+        "Hei",
+        " Han har 40.5 i feber",
+        " Hjelp",
+    ]
+
+
+def test_negation_inside_the_phrase_still_fires() -> None:
+    assert detect("han puster ikke").level == "emergency"
+    negated = detect("hun er ikke bevisstløs")
+    assert (negated.level, negated.category, negated.reason) == (
+        "near_miss",
+        "unconscious",
+        "negated",
+    )
+
+
+def test_near_miss_reasons() -> None:
+    assert detect("hva er tegn på hjertestans?").reason == "question about signs"
+    assert detect("jeg tok overdose for to år siden").reason == "past event"
+    assert detect("jeg tok overdose for ti minutter siden").is_emergency
+
+
+def test_red_flag_in_a_later_sentence_fires() -> None:
+    text = "Hei! Jeg lurer på hva LAR er. Forresten, kjæresten min har kramper nå."
+    assert detect(text).is_emergency
+
+
+def test_suicide_with_a_medical_flag_is_an_emergency_with_both() -> None:
+    found = detect("jeg vil dø og jeg har tatt alle pillene mine")
+    assert found.level == "emergency"
+    assert {"suicide_risk", "overdose_now"} <= set(found.categories)
+    assert found.category != "suicide_risk"
+
+
+def test_detection_defaults() -> None:
+    assert Detection() == Detection("none", None, (), "")
+    assert not Detection().is_emergency
+    assert Detection("suicide", "suicide_risk", ("suicide_risk",)).is_emergency
+
+
+def test_patterns_can_be_injected() -> None:
+    tiny = build_patterns(
+        {"categories": {"test_flag": {"level": "emergency", "phrases": ["blåbær*"]}}}
+    )
+    assert detect("BLAABÆRENE!", patterns=tiny).categories == ("test_flag",)
+    assert detect("han puster ikke", patterns=tiny).level == "none"
+    assert load_patterns() is load_patterns()  # loaded once
+
+
+# ---------------------------------------------------------------- robustness
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\n", "?!.", "😱😱😱", "<br><p></p>", "&amp;&#0;"])
+def test_empty_or_symbol_only_text_is_none(text: str) -> None:
+    assert detect(text).level == "none"
+
+
+def test_non_string_input_does_not_raise() -> None:
+    assert detect(None).level == "none"  # type: ignore[arg-type]
+    assert detect(b"han puster ikke").is_emergency  # type: ignore[arg-type]
+    assert detect(b"\xff\xfe\x00garbage").level == "none"  # type: ignore[arg-type]
+
+
+def test_html_is_stripped() -> None:
+    assert detect("<p>Hei</p><p>han <b>puster ikke</b></p>").is_emergency
+    assert detect("<script>alert('puster')</script>&nbsp;&lt;3").level == "none"
+
+
+def test_random_unicode_and_binaryish_garbage() -> None:
+    rng = random.Random(113)
+    for _ in range(20):
+        text = "".join(chr(rng.randint(0, 0x2FFFF)) for _ in range(2_000))
+        assert detect(text).level in ("none", "near_miss", "emergency", "suicide")
+
+
+def test_100_kb_text_is_handled_and_a_late_red_flag_fires() -> None:
+    filler = "Jeg er bekymret for broren min som bruker kokain i helgene. " * 2_000
+    text = filler[:100_000] + " Nå puster han ikke!"
+    started = time.perf_counter()
+    found = detect(text)
+    assert found.is_emergency
+    assert time.perf_counter() - started < 3.0
+    assert detect("kramper " * 12_500).is_emergency  # one 100 KB clause
+
+
+def test_normal_messages_are_fast() -> None:
+    texts = [c["text"] for c in CASES]
+    detect(texts[0])  # the one-off load and compile
+    started = time.perf_counter()
+    for text in texts:
+        detect(text)
+    mean_ms = (time.perf_counter() - started) * 1000 / len(texts)
+    assert mean_ms < 1.0, f"{mean_ms:.3f} ms per message"

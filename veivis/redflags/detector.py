@@ -1,0 +1,293 @@
+"""Deterministic red-flag detector: is someone in danger right now?
+
+The text is split into clauses and folded (normalise.py). In each clause every category
+phrase that matches is checked for a near miss: an excluded context ("magekramper"),
+a negation ("ingen kramper"), a past event ("for to år siden") or a generic question
+("hva er tegn på …"). A match that is none of these fires. When in doubt it fires:
+a false alarm costs a message, a miss can cost a life.
+
+All words live in data/patterns/red_flags.yml; this module holds only the logic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
+
+import yaml
+
+from veivis.redflags.normalise import fold, split_sentences
+
+PATTERNS_PATH = Path(__file__).resolve().parents[2] / "data/patterns/red_flags.yml"
+
+EMERGENCY = "emergency"
+SUICIDE = "suicide"
+NEAR_MISS = "near_miss"
+NONE = "none"
+
+_GAP = r"(?:[a-z0-9]+ ){0,3}"  # "~" in a phrase: up to three words of anything
+_NEVER = re.compile(r"[^\s\S]")
+_LOOKBACK_CHARS = 120  # enough for the negation window, bounded for 100 KB inputs
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What the detector found. `category` is the one reported; `categories` all that fired.
+
+    level "suicide" only when suicide_risk is the only category that fired; if a medical
+    category fires too, level is "emergency" (113 first) and categories include suicide_risk.
+    """
+
+    level: str = NONE
+    category: str | None = None
+    categories: tuple[str, ...] = ()
+    reason: str = ""
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.level in (EMERGENCY, SUICIDE)
+
+
+@dataclass(frozen=True)
+class _Category:
+    name: str
+    level: str
+    self_negative: re.Pattern[str]  # phrases that carry their own negation: "puster ikke"
+    plain: re.Pattern[str]  # all other phrases: these can be negated
+    exclude: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """The compiled contents of red_flags.yml."""
+
+    categories: tuple[_Category, ...]
+    typos: Mapping[str, str]
+    negators: frozenset[str]
+    negation_window: int
+    negation_breakers: re.Pattern[str]
+    clause_breaks: re.Pattern[str]
+    question_frames: re.Pattern[str]
+    asking_phrases: re.Pattern[str]
+    concrete_people: re.Pattern[str]
+    present_markers: re.Pattern[str]
+    history: re.Pattern[str]
+    recent: re.Pattern[str]
+
+
+# ---------------------------------------------------------------- compiling phrases
+
+
+def _word_regex(word: str) -> str:
+    alternatives = []
+    for alternative in word.split("|"):
+        folded = fold(alternative.rstrip("*"))
+        if not folded:
+            raise ValueError(f"empty alternative in pattern word {word!r}")
+        ending = "[a-z0-9]*" if alternative.endswith("*") else ""
+        alternatives.append(re.escape(folded) + ending)
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+def _phrase_regex(phrase: str) -> str:
+    if phrase.startswith("re:"):
+        return phrase[3:].strip()
+    words = phrase.split()
+    if not words or words[0] == "~" or words[-1] == "~":
+        raise ValueError(f"bad phrase {phrase!r}")
+    parts: list[str] = []
+    gap = False
+    for word in words:
+        if word == "~":
+            gap = True
+            continue
+        if parts:
+            parts.append(" " + (_GAP if gap else ""))
+        parts.append(_word_regex(word))
+        gap = False
+    return "".join(parts)
+
+
+def _compile(phrases: Sequence[str]) -> re.Pattern[str]:
+    if not phrases:
+        return _NEVER
+    bodies = sorted((_phrase_regex(str(p)) for p in phrases), key=len, reverse=True)
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(bodies) + r")(?![a-z0-9])")
+
+
+def _phrase_words(phrase: str) -> set[str]:
+    if phrase.startswith("re:"):
+        return set()
+    return {fold(alt.rstrip("*")) for word in phrase.split() for alt in word.split("|")}
+
+
+def build_patterns(data: Mapping[str, Any]) -> Patterns:
+    """Compile the parsed YAML (a dict) into Patterns."""
+    negators = frozenset(fold(word) for word in data.get("negators", []))
+    categories = []
+    for name, spec in data["categories"].items():
+        phrases = [str(p) for p in spec["phrases"]]
+        self_negative = [p for p in phrases if _phrase_words(p) & negators]
+        plain = [p for p in phrases if p not in self_negative]
+        categories.append(
+            _Category(
+                name=name,
+                level=spec.get("level", EMERGENCY),
+                self_negative=_compile(self_negative),
+                plain=_compile(plain),
+                exclude=_compile(spec.get("exclude") or []),
+            )
+        )
+    people = data.get("concrete_people", [])
+    return Patterns(
+        categories=tuple(categories),
+        typos={fold(k): fold(v) for k, v in (data.get("typos") or {}).items()},
+        negators=negators,
+        negation_window=int(data.get("settings", {}).get("negation_window", 3)),
+        negation_breakers=_compile([*data.get("negation_breakers", []), *people]),
+        clause_breaks=_compile(data.get("clause_breaks", [])),
+        question_frames=_compile(data.get("question_frames", [])),
+        asking_phrases=_compile(data.get("asking_phrases", [])),
+        concrete_people=_compile(people),
+        present_markers=_compile(data.get("present_markers", [])),
+        history=_compile(data.get("history", [])),
+        recent=_compile(data.get("recent", [])),
+    )
+
+
+def load_patterns(path: Path | str | None = None) -> Patterns:
+    """Patterns from `path`, or the project's red_flags.yml (loaded once and cached)."""
+    if path is None:
+        return _default_patterns()
+    return build_patterns(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
+def _default_patterns() -> Patterns:
+    return build_patterns(yaml.safe_load(PATTERNS_PATH.read_text(encoding="utf-8")))
+
+
+# ---------------------------------------------------------------- judging one clause
+
+
+@dataclass
+class _Clause:
+    """One folded clause, with the context facts computed only when needed."""
+
+    text: str
+    patterns: Patterns
+    _excluded: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+    @cached_property
+    def is_past(self) -> bool:
+        p = self.patterns
+        return bool(p.history.search(self.text)) and not p.recent.search(self.text)
+
+    @cached_property
+    def is_generic_question(self) -> bool:
+        """A question about signs or facts with no concrete person and nothing happening now."""
+        p = self.patterns
+        if not p.question_frames.search(self.text) or p.present_markers.search(self.text):
+            return False
+        without_asking = p.asking_phrases.sub(" ", self.text)
+        return not p.concrete_people.search(without_asking)
+
+    def excluded_spans(self, category: _Category) -> list[tuple[int, int]]:
+        if category.name not in self._excluded:
+            spans = [m.span() for m in category.exclude.finditer(self.text)]
+            self._excluded[category.name] = spans
+        return self._excluded[category.name]
+
+
+def _is_negated(text: str, match: re.Match[str], p: Patterns) -> bool:
+    """True if a negator is inside the match or shortly before it, with nothing in between
+    that starts a new thought ("jeg vet ikke, han har kramper" is not negated)."""
+    if any(word in p.negators for word in match.group().split()):
+        return True
+    start = match.start()
+    before = text[max(0, start - _LOOKBACK_CHARS) : start].split()
+    if start > _LOOKBACK_CHARS and before:
+        before = before[1:]  # the first word may be cut in half
+    window = before[-p.negation_window :] if p.negation_window else []
+    for index in range(len(window) - 1, -1, -1):
+        if window[index] in p.negators:
+            between = " ".join(window[index + 1 :])
+            return not p.negation_breakers.search(between)
+    return False
+
+
+def _near_miss_reason(
+    clause: _Clause, category: _Category, match: re.Match[str], can_be_negated: bool
+) -> str:
+    """Why this match is not an emergency, or "" if it is one."""
+    start, end = match.span()
+    if any(s < end and start < e for s, e in clause.excluded_spans(category)):
+        return "ordinary symptom or other context"
+    if can_be_negated and _is_negated(clause.text, match, clause.patterns):
+        return "negated"
+    if clause.is_past:
+        return "past event"
+    if clause.is_generic_question:
+        return "question about signs"
+    return ""
+
+
+def _judge(clause: _Clause, category: _Category) -> str | None:
+    """Return "" if the category fires in the clause, a near-miss reason, or None if absent."""
+    reason = None
+    for pattern, can_be_negated in ((category.self_negative, False), (category.plain, True)):
+        for match in pattern.finditer(clause.text):
+            why = _near_miss_reason(clause, category, match, can_be_negated)
+            if not why:
+                return ""
+            reason = reason or why
+    return reason
+
+
+def _clauses(text: str, p: Patterns) -> Iterator[str]:
+    for sentence in split_sentences(text):
+        for clause in p.clause_breaks.split(fold(sentence, p.typos)):
+            if clause.strip():
+                yield clause.strip()
+
+
+def _as_text(text: object) -> str:
+    if isinstance(text, str):
+        return text
+    if isinstance(text, (bytes, bytearray)):
+        return bytes(text).decode("utf-8", errors="replace")
+    return "" if text is None else str(text)
+
+
+# ---------------------------------------------------------------- public entry point
+
+
+def detect(text: str, patterns: Patterns | None = None) -> Detection:
+    """Classify a user message: emergency, suicide, near_miss or none."""
+    p = patterns or load_patterns()
+    fired: set[str] = set()
+    near_miss: tuple[str, str] | None = None
+    for clause_text in _clauses(_as_text(text), p):
+        clause = _Clause(clause_text, p)
+        for category in p.categories:
+            if category.name in fired:
+                continue
+            verdict = _judge(clause, category)
+            if verdict == "":
+                fired.add(category.name)
+            elif verdict and near_miss is None:
+                near_miss = (category.name, verdict)
+
+    if fired:
+        ordered = [c for c in p.categories if c.name in fired]
+        medical = [c.name for c in ordered if c.level != SUICIDE]
+        names = tuple(c.name for c in ordered)
+        if medical:
+            return Detection(EMERGENCY, medical[0], names)
+        return Detection(SUICIDE, names[0], names)
+    if near_miss:
+        return Detection(NEAR_MISS, near_miss[0], (), near_miss[1])
+    return Detection(NONE)
