@@ -128,6 +128,17 @@ def running_servers(
                 server.stop()
 
 
+RETENTION_INTERVAL_S = 6 * 3600
+
+
+def _delete_old_conversations(tracker_db: Path) -> None:
+    from veivis.retention import delete_old_conversations, retention_days, sqlite_url
+
+    n = delete_old_conversations(sqlite_url(str(ROOT / tracker_db)), retention_days())
+    if n:
+        print(f"Slettet {n} samtaler eldre enn {retention_days()} dager.", flush=True)
+
+
 def main() -> None:
     rasa_port = int(os.environ.get("VEIVIS_RASA_PORT", "5005"))
     action_port = int(os.environ.get("VEIVIS_ACTION_PORT", "5055"))
@@ -140,7 +151,11 @@ def main() -> None:
         with running_servers(rasa_port, action_port, ROOT / tracker_db) as servers:
             print(f"\nVeivis er klar etter {time.monotonic() - started:.0f} s: {servers.url}")
             print(f"REST: POST {servers.webhook}   Stopp med Ctrl-C.\n", flush=True)
+            next_cleanup = 0.0
             while servers.rasa.process.poll() is None and servers.actions.process.poll() is None:
+                if time.monotonic() >= next_cleanup:
+                    _delete_old_conversations(tracker_db)
+                    next_cleanup = time.monotonic() + RETENTION_INTERVAL_S
                 time.sleep(1)
             print("En av serverne stoppet; stopper begge.", file=sys.stderr)
             sys.exit(1)

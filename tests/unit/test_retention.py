@@ -1,0 +1,51 @@
+"""Old conversations are deleted; recent ones stay (Rasa's own SQL tracker store schema)."""
+
+import asyncio
+import time
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from veivis.retention import delete_old_conversations, sqlite_url
+
+DAY = 86400
+
+
+def store_conversation(store, sender, age_days, now):
+    ts = now - age_days * DAY
+    tracker = DialogueStateTracker.from_events(
+        sender,
+        [ActionExecuted("action_listen", timestamp=ts), UserUttered("hei", timestamp=ts + 1)],
+    )
+    asyncio.run(store.save(tracker))
+
+
+def test_conversations_older_than_n_days_are_deleted(tmp_path):
+    db = tmp_path / "tracker.db"
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(db))
+    now = time.time()
+    for sender, age in [("old-1", 40), ("old-2", 31), ("recent", 3), ("today", 0)]:
+        store_conversation(store, sender, age, now)
+
+    assert delete_old_conversations(sqlite_url(str(db)), days=30, now=now) == 2
+    remaining = set(asyncio.run(store.keys()))
+    assert remaining == {"recent", "today"}
+    assert delete_old_conversations(sqlite_url(str(db)), days=30, now=now) == 0
+
+
+def test_a_missing_database_is_not_an_error(tmp_path):
+    assert delete_old_conversations(sqlite_url(str(tmp_path / "none.db")), days=30) == 0
+
+
+def test_the_privacy_answer_states_the_retention_the_code_applies():
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+
+    from veivis.retention import DEFAULT_DAYS
+
+    domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain"))
+    said = " ".join(v["text"] for v in domain.responses["utter_privacy"])
+    assert f"slettes automatisk etter {DEFAULT_DAYS} dager" in said

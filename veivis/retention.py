@@ -1,0 +1,60 @@
+"""Delete conversations whose last event is older than N days from the SQL tracker store.
+
+    python -m veivis.retention [--days 30] [--db var/veivis.db]
+
+`make run` (veivis/serve.py) also runs it at start and every few hours, so what the bot
+says about storage («slettes etter 30 dager») is what happens. VEIVIS_RETENTION_DAYS sets N.
+Works on the table Rasa's SQLTrackerStore writes (`events`), SQLite or PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from typing import Optional
+
+import sqlalchemy as sa
+
+DEFAULT_DAYS = 30
+
+
+def retention_days() -> int:
+    return int(os.environ.get("VEIVIS_RETENTION_DAYS", DEFAULT_DAYS))
+
+
+def delete_old_conversations(db_url: str, days: int, now: Optional[float] = None) -> int:
+    """Delete every conversation with no event in the last `days` days; return how many."""
+    cutoff = (now if now is not None else time.time()) - days * 86400
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as db:
+            if not sa.inspect(db).has_table("events"):
+                return 0
+            old = "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"
+            count = db.execute(sa.text(f"SELECT COUNT(*) FROM ({old}) AS o"), {"cutoff": cutoff})
+            n = int(count.scalar() or 0)
+            if n:
+                db.execute(
+                    sa.text(f"DELETE FROM events WHERE sender_id IN ({old})"), {"cutoff": cutoff}
+                )
+            return n
+    finally:
+        engine.dispose()
+
+
+def sqlite_url(path: str) -> str:
+    return f"sqlite:///{os.path.abspath(path)}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=retention_days())
+    parser.add_argument("--db", default=os.environ.get("VEIVIS_TRACKER_DB", "var/veivis.db"))
+    args = parser.parse_args()
+    n = delete_old_conversations(sqlite_url(args.db), args.days)
+    print(f"Slettet {n} samtaler eldre enn {args.days} dager fra {args.db}.")
+
+
+if __name__ == "__main__":
+    main()
