@@ -59,9 +59,9 @@ class ContactsNLG(TemplatedNaturalLanguageGenerator):
     # Rasa's Agent assigns `nlg.responses = domain.responses` after loading a model
     # (rasa/core/agent.py, load_model), so rendering happens on every assignment.
     @property
-    def responses(self) -> Dict[Text, List[Dict[Text, Any]]]:
+    def responses(self) -> Dict[str, List[Dict[str, Any]]]:
         return self._rendered
 
     @responses.setter
-    def responses(self, responses: Dict[Text, List[Dict[Text, Any]]]) -> None:
+    def responses(self, responses: Dict[str, List[Dict[str, Any]]]) -> None:
         self._rendered = render_responses(responses)
