@@ -53,9 +53,16 @@ class RedFlagGuard(GraphComponent, IntentClassifier):
         predicted = message.get(INTENT) or {}
         ranking = [i.get(INTENT_NAME_KEY) for i in message.get(INTENT_RANKING_KEY) or []]
         intent, reason = guarded_intent(detection.level, predicted.get(INTENT_NAME_KEY), ranking)
+        # What the model said is kept beside the decision, for tests and evaluation.
         message.set(
             RED_FLAG_KEY,
-            {"level": detection.level, "categories": list(detection.categories), "reason": reason},
+            {
+                "level": detection.level,
+                "categories": list(detection.categories),
+                "reason": reason,
+                "model_intent": predicted.get(INTENT_NAME_KEY),
+                "model_confidence": predicted.get(PREDICTED_CONFIDENCE_KEY),
+            },
             add_to_output=True,
         )
         if intent != predicted.get(INTENT_NAME_KEY):
