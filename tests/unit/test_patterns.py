@@ -6,7 +6,7 @@ Built from data/patterns/*.yml exactly as `make nlp` builds it (spacy.blank("nb"
 import pytest
 
 from veivis.nlp.build import build_pipeline
-from veivis.nlp.patterns import substance_groups, tolerant_regex
+from veivis.nlp.patterns import extract_entities, substance_groups, tolerant_regex
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +15,7 @@ def nlp():
 
 
 def entities(nlp, text):
-    return {(ent.label_, ent.ent_id_) for ent in nlp(text).ents}
+    return {(e["entity"], e["value"]) for e in extract_entities(nlp(text))}
 
 
 TABLE = [
@@ -72,6 +72,20 @@ TABLE = [
     ("meg selv", {("subject", "self")}),
     ("kjæresten min", {("subject", "other")}),
     ("sønnen min", {("subject", "other")}),
+    # negation: what the user does NOT have is not recorded
+    ("ingen", {("symptom", "none")}),
+    ("ingen kramper", {("symptom", "none")}),
+    ("har ikke kramper, men skjelver", {("symptom", "shaking")}),
+    (
+        "ingen kramper og han kaster opp",
+        {("symptom", "none"), ("subject", "other"), ("symptom", "vomiting")},
+    ),
+    ("han bruker ikke kokain", {("subject", "other")}),
+    ("ikkje noko oppkast", set()),
+    (
+        "han har ikke sovet på tre dager og har kramper",
+        {("subject", "other"), ("duration", "days"), ("symptom", "seizures")},
+    ),
     # nothing to find
     ("hei, hva kan du hjelpe med?", set()),
     ("morgen", set()),

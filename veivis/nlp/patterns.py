@@ -21,6 +21,7 @@ import yaml
 
 PATTERN_DIR = Path(__file__).resolve().parents[2] / "data" / "patterns"
 ENTITY_FILES = ("substances.yml", "symptoms.yml", "answers.yml")
+CLAUSE_BREAKS = {"men", "but"}
 
 # Letters people often type without (no Norwegian keyboard) or spell another way.
 _LETTER_VARIANTS = {
@@ -108,3 +109,37 @@ def canonical_values(label: str) -> List[str]:
         if label in labels:
             return list(labels[label])
     raise KeyError(label)
+
+
+def _negation() -> Dict[str, Any]:
+    return load_pattern_file("negation.yml")
+
+
+def is_negated(doc: Any, ent: Any) -> bool:
+    """True when a negator stands shortly before the entity in the same clause:
+    "ingen kramper", "bruker ikke kokain". Stops at punctuation and "men"."""
+    settings = _negation()
+    if ent.label_ not in settings["labels"]:
+        return False
+    negators = set(settings["negators"])
+    for token in reversed(doc[max(0, ent.start - settings["window"]) : ent.start]):
+        if token.is_punct or token.lower_ in CLAUSE_BREAKS:
+            return False
+        if token.lower_ in negators:
+            return True
+    return False
+
+
+def extract_entities(doc: Any) -> List[Dict[str, Any]]:
+    """Entities with canonical values, without the negated ones (the self-check's view)."""
+    return [
+        {
+            "entity": ent.label_,
+            "value": ent.ent_id_ or ent.text.lower(),
+            "start": ent.start_char,
+            "end": ent.end_char,
+            "text": ent.text,
+        }
+        for ent in doc.ents
+        if not is_negated(doc, ent)
+    ]

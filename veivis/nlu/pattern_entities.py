@@ -3,7 +3,8 @@
 Rasa's SpacyEntityExtractor copies the surface text ("kola", "abstinensene"); the
 ruler's patterns carry the canonical name in `ent_id_` ("kokain", "withdrawal").
 Using it here is our synonym mapping: one data file (data/patterns/) says both how a
-word may be written and what it means.
+word may be written and what it means. Negated mentions ("ingen kramper") are dropped,
+so a self-check answer never records a symptom the user said they do not have.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from veivis.nlp.patterns import extract_entities
 
 
 @DefaultV1Recipe.register(
@@ -50,15 +53,9 @@ class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
         for message in messages:
             doc = message.get(SPACY_DOCS[TEXT]) or model.model(message.get(TEXT) or "")
             found = [
-                {
-                    "entity": ent.label_,
-                    "value": ent.ent_id_ or ent.text.lower(),
-                    "start": ent.start_char,
-                    "end": ent.end_char,
-                    "text": ent.text,
-                }
-                for ent in doc.ents
-                if self.dimensions is None or ent.label_ in self.dimensions
+                e
+                for e in extract_entities(doc)
+                if self.dimensions is None or e["entity"] in self.dimensions
             ]
             found = self.add_extractor_name(found)
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)

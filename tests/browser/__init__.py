@@ -1,0 +1,1 @@
+"""Browser tests for the chat widget (Playwright + Debian chromium)."""
