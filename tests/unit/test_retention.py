@@ -49,3 +49,13 @@ def test_the_privacy_answer_states_the_retention_the_code_applies():
     domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain"))
     said = " ".join(v["text"] for v in domain.responses["utter_privacy"])
     assert f"slettes automatisk etter {DEFAULT_DAYS} dager" in said
+
+
+def test_the_widget_says_the_same_about_storage():
+    from pathlib import Path
+
+    from veivis.retention import DEFAULT_DAYS
+
+    page = (Path(__file__).resolve().parents[2] / "widget" / "index.html").read_text("utf-8")
+    assert f"slettes etter {DEFAULT_DAYS} dager" in page
+    assert "bare i denne nettleseren" not in page  # the server keeps it too
