@@ -43,3 +43,19 @@ def test_conversation_continues_after_rasa_restarts(servers):
     wait_until_up(servers.rasa)
     replies = c.send('/inform{"frequency": "daily"}')  # the form goes on where it was
     assert question and texts(replies) and "Hvor lenge" in texts(replies)
+
+
+def test_locked_database_gets_a_clear_answer_and_red_flags_still_get_113(servers):
+    import sqlite3
+
+    lock = sqlite3.connect(servers.tracker_db, timeout=1)
+    lock.execute("BEGIN EXCLUSIVE")  # nobody else can read or write the tracker store now
+    try:
+        c = Chat(servers.webhook, f"locked-{uuid.uuid4()}")
+        replies = c.send("hjelp, han puster ikke")
+        assert "113" in replies[0]["text"] and triage_of(replies)[0]["triage"] == "emergency"
+        assert "Prøv igjen" in texts(c.send("hei"))
+    finally:
+        lock.rollback()
+        lock.close()
+    assert "Veivis" in texts(Chat(servers.webhook, f"unlocked-{uuid.uuid4()}").send("hei"))

@@ -12,13 +12,14 @@ What it adds to rasa.core.channels.rest.RestInput, and why:
 - the chat widget is served at / on the same origin (widget_routes.py);
 - client metadata is dropped (it would be stored with the conversation);
 - a turn that produced no reply (e.g. the action server is down) gets a clear message
-  instead of silence; errors are logged without the user's text.
+  instead of silence, and if Rasa failed on a red flag, the emergency answer
+  (last_resort.py); errors are logged without the user's text.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -26,6 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from veivis.channels.last_resort import emergency_replies, warm_up
 from veivis.channels.widget_routes import WidgetBlueprint
 from veivis.privacy import mask_personal_data
 from veivis.redflags import detect
@@ -80,6 +82,7 @@ class VeivisRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        warm_up()
         # WidgetBlueprint also serves the chat page at / (veivis/channels/widget_routes.py)
         webhook = WidgetBlueprint("veivis_rest", __name__)
 
@@ -102,7 +105,13 @@ class VeivisRestInput(RestInput):
             prepared = prepare_text(text)
             if prepared is None:
                 return _reply(sender, REPLY_TOO_LONG)
-            messages = await _handle(on_new_message, sender, prepared, self.name())
+            messages, failed = await _handle(on_new_message, sender, prepared, self.name())
+            if failed and not messages:
+                # Rasa could not answer (e.g. the tracker store is locked): a red flag still
+                # gets the emergency answer; anything else a clear message.
+                level = detect(text).level
+                if level in ("emergency", "suicide"):
+                    return response.json(emergency_replies(guarded_intent(level, None)[0], sender))
             return response.json(messages or [{"recipient_id": sender, "text": REPLY_NO_ANSWER}])
 
         return webhook
@@ -117,10 +126,12 @@ def _json_body(request: Request) -> Any:
 
 async def _handle(
     on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, text: str, channel: str
-) -> List[Dict[str, Any]]:
+) -> Tuple[List[Dict[str, Any]], bool]:
+    """The bot's messages, and whether handling failed."""
     collector = CollectingOutputChannel()
     try:
         await on_new_message(UserMessage(text, collector, sender, input_channel=channel))
     except Exception as e:  # keep serving; never log the user's text
         logger.error("Message handling failed: %s", type(e).__name__)
-    return collector.messages
+        return collector.messages, True
+    return collector.messages, False

@@ -1,0 +1,31 @@
+"""The channel's last-resort emergency answer is the rules' answer, not a copy."""
+
+import pytest
+import yaml
+
+from veivis.channels.last_resort import ROOT, emergency_replies
+from veivis.contacts import load_contacts
+
+
+def rule_actions(name):
+    rules = yaml.safe_load((ROOT / "data" / "rules" / "emergency.yml").read_text("utf-8"))["rules"]
+    return [
+        s["action"] for s in next(r for r in rules if r["rule"] == name)["steps"] if "action" in s
+    ]
+
+
+@pytest.mark.parametrize(
+    "intent,rule", [("emergency", "emergency"), ("emergency_suicide", "suicide risk")]
+)
+def test_last_resort_sends_what_the_rule_sends(intent, rule):
+    replies = emergency_replies(intent, "someone")
+    assert len(replies) == len(rule_actions(rule))
+    assert load_contacts()["nodtelefon"]["phone"] in replies[0]["text"]
+    triage = [r["custom"] for r in replies if "custom" in r]
+    assert triage and triage[0]["triage"] == "emergency" and triage[0]["contacts"]
+    assert all(r["recipient_id"] == "someone" for r in replies)
+
+
+def test_suicide_last_resort_names_someone_to_talk_to():
+    text = " ".join(r.get("text", "") for r in emergency_replies("emergency_suicide", "x"))
+    assert load_contacts()["hjelpetelefonen"]["phone"] in text

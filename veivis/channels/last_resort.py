@@ -1,0 +1,53 @@
+"""The emergency answer when Rasa itself cannot answer (e.g. the tracker store is locked).
+
+A red flag must get «Ring 113» even when other parts are down. If handling a message
+fails, the channel answers red flags with the same responses the emergency rules use —
+the sequence is read from data/rules/emergency.yml, the texts from domain/, the numbers
+from data/contacts.yml — so this path cannot drift from the normal one.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List
+
+import yaml
+from rasa.shared.core.domain import Domain
+
+from veivis.nlg import render_responses
+
+ROOT = Path(__file__).resolve().parents[2]
+RULE_FOR_INTENT = {"emergency": "emergency", "emergency_suicide": "suicide risk"}
+
+
+@lru_cache(maxsize=None)
+def _responses() -> Dict[str, List[Dict[str, Any]]]:
+    return render_responses(Domain.load(str(ROOT / "domain")).responses)
+
+
+@lru_cache(maxsize=None)
+def _rule_actions(rule_name: str) -> List[str]:
+    rules = yaml.safe_load((ROOT / "data" / "rules" / "emergency.yml").read_text("utf-8"))
+    rule = next(r for r in rules["rules"] if r["rule"] == rule_name)
+    return [step["action"] for step in rule["steps"] if "action" in step]
+
+
+def emergency_replies(intent: str, recipient_id: str) -> List[Dict[str, Any]]:
+    """REST messages for `emergency` or `emergency_suicide`, as the rules would send them."""
+    messages = []
+    for action in _rule_actions(RULE_FOR_INTENT[intent]):
+        variant = _responses()[action][0]
+        message: Dict[str, Any] = {"recipient_id": recipient_id}
+        if "text" in variant:
+            message["text"] = variant["text"]
+        if "custom" in variant:
+            message["custom"] = variant["custom"]
+        messages.append(message)
+    return messages
+
+
+def warm_up() -> None:
+    """Load everything at start-up, not in the middle of an emergency."""
+    for intent in RULE_FOR_INTENT:
+        emergency_replies(intent, "")
