@@ -1,8 +1,9 @@
-"""The emergency answer when Rasa itself cannot answer (e.g. the tracker store is locked).
+"""The emergency answer when Rasa itself fails to handle a message.
 
-A red flag must get «Ring 113» even when other parts are down. If handling a message
-fails, the channel answers red flags with the same responses the emergency rules use —
-the sequence is read from data/rules/emergency.yml, the texts from domain/, the numbers
+A red flag must get «Ring 113» even when other parts are down. Rasa already survives a
+locked or unreachable tracker store (it falls back to memory); this covers what it does
+not catch — any exception out of message handling. Then the channel answers red flags
+with the same responses the emergency rules use — the sequence is read from data/rules/emergency.yml, the texts from domain/, the numbers
 from data/contacts.yml — so this path cannot drift from the normal one.
 """
 
