@@ -3,8 +3,9 @@
 A red flag must get «Ring 113» even when other parts are down. Rasa already survives a
 locked or unreachable tracker store (it falls back to memory); this covers what it does
 not catch — any exception out of message handling. Then the channel answers red flags
-with the same responses the emergency rules use — the sequence is read from data/rules/emergency.yml, the texts from domain/, the numbers
-from data/contacts.yml — so this path cannot drift from the normal one.
+with the same responses the emergency rules use — the sequence is read from
+data/rules/emergency.yml, the texts from domain/, the numbers from data/contacts.yml —
+so this path cannot drift from the normal one.
 """
 
 from __future__ import annotations
