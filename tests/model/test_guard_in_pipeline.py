@@ -3,7 +3,7 @@ a red flag hidden in the second sentence of a long message (issue: red flags alw
 
 import pytest
 
-FALLBACK_THRESHOLD = 0.4  # config.yml → FallbackClassifier.threshold
+FALLBACK_THRESHOLD = 0.3  # config.yml → FallbackClassifier.threshold
 
 CASES = [
     # (text, what the model alone must NOT have said: the condition we test)
