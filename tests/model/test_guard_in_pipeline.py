@@ -1,9 +1,18 @@
 """The guard fires where the model alone would not: low confidence, out of scope,
 a red flag hidden in the second sentence of a long message (issue: red flags always win)."""
 
-import pytest
+from pathlib import Path
 
-FALLBACK_THRESHOLD = 0.3  # config.yml → FallbackClassifier.threshold
+import pytest
+import yaml
+
+FALLBACK_THRESHOLD = next(
+    c["threshold"]
+    for c in yaml.safe_load((Path(__file__).resolve().parents[2] / "config.yml").read_text())[
+        "pipeline"
+    ]
+    if c["name"] == "FallbackClassifier"
+)
 
 CASES = [
     # (text, what the model alone must NOT have said: the condition we test)
