@@ -30,9 +30,15 @@ step "rasa test: dialogue paths (tests/test_stories.yml)"
 "${RASA[@]}" test core --model models/veivis.tar.gz --stories tests/test_stories.yml \
   --endpoints endpoints.yml --fail-on-prediction-errors --out results/core --quiet
 
-step "pytest: units, NLU accuracy, red-flag table, servers, browser"
 mkdir -p test-artifacts
-.venv/bin/python -m pytest -q -rs tests "$@"
+step "pytest: unit tests"
+.venv/bin/python -m pytest -q -rs tests/unit "$@"
+
+step "pytest: trained model — NLU accuracy and red-flag table (figures printed)"
+.venv/bin/python -m pytest -q -rs -s tests/model "$@"
+
+step "pytest: both servers over REST, and the widget in Chromium"
+.venv/bin/python -m pytest -q -rs tests/server tests/browser "$@"
 
 echo
 echo "All tests passed in $(( $(date +%s) - t0 )) s."
