@@ -16,7 +16,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, Optional
+from typing import Dict, Iterator, List, Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 RASA = [sys.executable, "-m", "veivis.rasa_cli"]  # rasa without Sentry error reports
@@ -27,6 +27,9 @@ class Server:
     name: str
     process: subprocess.Popen
     health_url: str
+    cmd: List[str]
+    env: Dict[str, str]
+    log: Optional[Path] = None
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -36,6 +39,12 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def restart(self, timeout: float = 300) -> None:
+        """Stop and start again with the same command, environment and log file."""
+        self.stop()
+        self.process = _popen(self.cmd, self.env, self.log)
+        wait_until_up(self, timeout)
 
 
 @dataclass
@@ -72,7 +81,8 @@ def wait_until_up(server: Server, timeout: float = 300) -> None:
 
 def start_actions(port: int, env: Dict[str, str], log: Optional[Path] = None) -> Server:
     cmd = [*RASA, "run", "actions", "--port", str(port), "--actions", "actions"]
-    return Server("action server", _popen(cmd, env, log), f"http://127.0.0.1:{port}/health")
+    url = f"http://127.0.0.1:{port}/health"
+    return Server("action server", _popen(cmd, env, log), url, cmd, env, log)
 
 
 def start_rasa(port: int, model: Path, env: Dict[str, str], log: Optional[Path] = None) -> Server:
@@ -84,7 +94,8 @@ def start_rasa(port: int, model: Path, env: Dict[str, str], log: Optional[Path] 
         "--endpoints", "endpoints.yml",
         "--cors", f"http://localhost:{port}",
     ]  # fmt: skip
-    return Server("Rasa", _popen(cmd, env, log), f"http://127.0.0.1:{port}/webhooks/rest/")
+    url = f"http://127.0.0.1:{port}/webhooks/rest/"
+    return Server("Rasa", _popen(cmd, env, log), url, cmd, env, log)
 
 
 def _popen(cmd, env, log: Optional[Path]) -> subprocess.Popen:

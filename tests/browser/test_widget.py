@@ -50,7 +50,9 @@ expect.set_options(timeout=30_000)
 # ------------------------------------------------------------------ fixtures
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API runs an event loop until it is stopped, which would
+# break asyncio in tests that run after these in the same session.
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: scripts/ensure-debian-packages.sh chromium")

@@ -2,8 +2,7 @@
 
 import uuid
 
-from tests.conftest import MODEL, Chat, texts, triage_of
-from veivis.serve import server_env, start_actions, start_rasa, wait_until_up
+from tests.conftest import Chat, texts, triage_of
 
 
 def test_emergency_and_static_answers_work_without_the_action_server(servers):
@@ -28,19 +27,14 @@ def test_emergency_and_static_answers_work_without_the_action_server(servers):
         replies = c.send("/deny")
         assert replies and "Prøv igjen" in texts(replies)
     finally:
-        env = server_env(servers.action_port, servers.tracker_db)
-        servers.actions = start_actions(servers.action_port, env)
-        wait_until_up(servers.actions)
+        servers.actions.restart()
 
 
 def test_conversation_continues_after_rasa_restarts(servers):
     c = Chat(servers.webhook, f"restart-{uuid.uuid4()}")
     c.send("/start_selfcheck")
     question = texts(c.send("heroin"))  # now asked how often
-    servers.rasa.stop()
-    env = server_env(servers.action_port, servers.tracker_db)
-    servers.rasa = start_rasa(servers.rasa_port, MODEL, env)
-    wait_until_up(servers.rasa)
+    servers.rasa.restart()
     replies = c.send('/inform{"frequency": "daily"}')  # the form goes on where it was
     assert question and texts(replies) and "Hvor lenge" in texts(replies)
 

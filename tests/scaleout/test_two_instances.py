@@ -1,0 +1,662 @@
+"""Scale-out: two Rasa instances, one PostgreSQL tracker store, one Redis lock store.
+
+Starts, on loopback and with every file in one temporary folder: PostgreSQL (initdb),
+Redis, the action server, two Rasa instances with deploy/scaleout/endpoints.yml.template
+and nginx with deploy/scaleout/nginx.conf.template. Then:
+
+- 20 concurrent self-checks by button payloads, each message alternately sent directly
+  to instance A and instance B — every message answered, every answer the next question
+  (so B read what A wrote and the other way round), every self-check ending with exactly
+  one triage message, at the level veivis.triage.decide gives for the answers, and in
+  PostgreSQL every user message exactly once, in order, with what the user was sent;
+- the same through nginx round robin (and one conversation alone, which must alternate);
+- the lock: while the conversation's lock is held, neither instance handles a message of
+  it; queued messages are handled one at a time, in the order they arrived.
+
+Needs the Debian packages postgresql, redis-server and nginx: run scripts/scaleout-test.sh
+(it installs them and sets VEIVIS_SCALEOUT=1; without it this module is skipped).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+if os.environ.get("VEIVIS_SCALEOUT") != "1":
+    pytest.skip(
+        "scale-out test: run scripts/scaleout-test.sh (sets VEIVIS_SCALEOUT=1)",
+        allow_module_level=True,
+    )
+
+import glob
+import json
+import random
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from actions.selfcheck_answers import answers_from_slots
+from tests.conftest import ARTIFACTS, MODEL, free_port, post_json, texts, triage_of
+from veivis.serve import RASA, ROOT, Server, server_env, start_actions, wait_until_up
+from veivis.triage import decide
+
+pytestmark = pytest.mark.scaleout
+
+DEPLOY = ROOT / "deploy" / "scaleout"
+CONVERSATIONS = 20
+START_TIMEOUT_S = 300  # Rasa loads the model in ~30-90 s on a busy 2-core machine
+REPLY_NO_ANSWER = "Beklager, jeg klarte ikke å svare ordentlig akkurat nå"  # veivis.channels.rest
+
+# ---------------------------------------------------------------- the self-check plans
+
+# (payload, slot value) per question, in the form's order (domain/selfcheck.yml).
+STARTS = [("/start_selfcheck", "self"), ("/worried_about_someone", "other")]
+SUBSTANCES = [
+    ('/inform{"substance": "kokain"}', ["kokain"]),
+    ('/inform{"substance": "opioider"}', ["opioider"]),
+    ('/inform{"substance": "alkohol"}', ["alkohol"]),
+    ('/inform{"substance": "annet"}', ["annet"]),
+    ("/dont_know", ["unknown"]),
+]
+FREQUENCIES = [
+    *[(f'/inform{{"frequency": "{v}"}}', v) for v in ("daily", "weekly", "monthly", "rarely")],
+    ("/skip", "unknown"),
+]
+DURATIONS = [
+    *[(f'/inform{{"duration": "{v}"}}', v) for v in ("days", "weeks", "months", "years")],
+    ("/dont_know", "unknown"),
+]
+SYMPTOMS = [
+    *[(f'/inform{{"symptom": "{v}"}}', [v]) for v in ("none", "common_withdrawal")],
+    ('/inform{"symptom": "serious_withdrawal"}', ["serious_withdrawal"]),
+    ("/skip", ["unknown"]),
+]
+ALCOHOL = [("/affirm", "yes"), ("/deny", "no"), ("/dont_know", "unknown")]
+
+# A button of the question that must follow each message (None: the outcome).
+NEXT_QUESTION = [
+    '/inform{"substance": "kokain"}',
+    '/inform{"frequency": "daily"}',
+    '/inform{"duration": "days"}',
+    '/inform{"symptom": "none"}',
+    "/affirm",
+    None,
+]
+
+
+@dataclass
+class Plan:
+    sender: str
+    messages: List[str]
+    expected_level: str
+
+
+def make_plan(choice: Tuple[int, ...], sender: str) -> Plan:
+    options = (STARTS, SUBSTANCES, FREQUENCIES, DURATIONS, SYMPTOMS, ALCOHOL)
+    picked = [opts[i] for opts, i in zip(options, choice)]
+    slots = dict(
+        zip(
+            ("subject", "substances", "frequency", "duration", "symptoms", "alcohol_with_cocaine"),
+            (value for _, value in picked),
+        )
+    )
+    level = decide(answers_from_slots(slots)).level  # what the action server must answer
+    return Plan(sender, [payload for payload, _ in picked], level)
+
+
+def make_plans(n: int, tag: str, seed: int) -> List[Plan]:
+    rng = random.Random(seed)
+    fixed = [(0, 2, 3, 0, 0, 1), (1, 1, 0, 3, 2, 2), (0, 0, 1, 2, 1, 0)]  # self_help, urgent, gp
+    sizes = (len(STARTS), len(SUBSTANCES), len(FREQUENCIES), len(DURATIONS), len(SYMPTOMS))
+    choices = fixed + [
+        tuple(rng.randrange(s) for s in (*sizes, len(ALCOHOL))) for _ in range(n - len(fixed))
+    ]
+    choices = choices[:n]
+    return [
+        make_plan(c, f"scaleout-{tag}-{i:02d}-{uuid.uuid4().hex[:8]}")
+        for i, c in enumerate(choices)
+    ]
+
+
+def payloads(replies: List[Dict[str, Any]]) -> List[str]:
+    return [b.get("payload") for r in replies for b in r.get("buttons") or []]
+
+
+@dataclass
+class Turn:
+    message: str
+    url: str
+    status: int
+    replies: Any
+    seconds: float
+
+
+def run_self_check(plan: Plan, route: Callable[[int], str]) -> List[Turn]:
+    turns = []
+    for k, message in enumerate(plan.messages):
+        url = route(k)
+        started = time.monotonic()
+        try:
+            status, replies = post_json(url, {"sender": plan.sender, "message": message})
+        except OSError as e:  # connection refused, timeout: recorded as a lost message
+            status, replies = -1, repr(e)
+        turns.append(Turn(message, url, status, replies, time.monotonic() - started))
+    return turns
+
+
+def problems_in_replies(plan: Plan, turns: List[Turn]) -> List[str]:
+    found = []
+    for k, turn in enumerate(turns):
+        where = f"{plan.sender} message {k + 1} ({turn.message!r} to {turn.url})"
+        if turn.status != 200 or not isinstance(turn.replies, list) or not turn.replies:
+            found.append(f"{where}: no reply (HTTP {turn.status}: {turn.replies!r:.200})")
+            continue
+        if REPLY_NO_ANSWER in texts(turn.replies):
+            found.append(f"{where}: Rasa failed on it (the channel's «no answer» reply)")
+            continue
+        expected_button = NEXT_QUESTION[k]
+        triage = [t.get("triage") for t in triage_of(turn.replies)]
+        if expected_button is not None:
+            if expected_button not in payloads(turn.replies):
+                found.append(f"{where}: expected the next question ({expected_button}), got "
+                             f"{texts(turn.replies)[:120]!r} {payloads(turn.replies)}")  # fmt: skip
+            if triage:
+                found.append(f"{where}: triage {triage} before the end")
+        elif triage != [plan.expected_level]:
+            found.append(f"{where}: triage {triage}, expected [{plan.expected_level!r}]")
+    return found
+
+
+# ---------------------------------------------------------------- PostgreSQL checks
+
+
+def stored_turns(pg: Dict[str, Any], sender: str) -> List[Dict[str, Any]]:
+    """The conversation's events from PostgreSQL, split into turns (user → action_listen)."""
+    import psycopg2
+
+    with psycopg2.connect(**pg) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT type_name, action_name, data FROM events WHERE sender_id = %s ORDER BY id",
+            (sender,),
+        )
+        rows = cur.fetchall()
+    conn.close()
+    turns: List[Dict[str, Any]] = []
+    previous: Optional[Tuple[str, Optional[str]]] = None
+    for type_name, action_name, data in rows:
+        event = json.loads(data)
+        if type_name == "user":
+            turns.append(
+                {
+                    "text": event.get("text"),
+                    "bot_texts": [],
+                    "triage": [],
+                    "after_listen": previous == ("action", "action_listen"),
+                    "closed": False,
+                }
+            )
+        elif turns and not turns[-1]["closed"]:
+            if type_name == "bot":
+                if event.get("text"):
+                    turns[-1]["bot_texts"].append(event["text"])
+                custom = (event.get("data") or {}).get("custom")
+                if isinstance(custom, dict) and "triage" in custom:
+                    turns[-1]["triage"].append(custom["triage"])
+            elif type_name == "action" and action_name == "action_listen":
+                turns[-1]["closed"] = True
+        if type_name != "user_featurization":
+            previous = (type_name, action_name)
+    return turns
+
+
+def problems_in_store(pg: Dict[str, Any], plan: Plan, turns: List[Turn]) -> List[str]:
+    stored = stored_turns(pg, plan.sender)
+    texts_stored = [t["text"] for t in stored]
+    if texts_stored != plan.messages:
+        return [f"{plan.sender}: user messages in PostgreSQL {texts_stored}, sent {plan.messages}"]
+    found = []
+    for k, (kept, sent) in enumerate(zip(stored, turns)):
+        where = f"{plan.sender} turn {k + 1}"
+        if not kept["after_listen"] or not kept["closed"]:
+            found.append(f"{where}: turns interleaved in PostgreSQL (not user → … → listen)")
+        # Rasa sends a text's paragraphs as separate messages: compare them joined.
+        received = "\n\n".join(r["text"] for r in sent.replies if r.get("text"))
+        if "\n\n".join(t.strip() for t in kept["bot_texts"]) != received:
+            found.append(f"{where}: the bot texts stored are not the ones the user was sent")
+        expected = [plan.expected_level] if k == len(plan.messages) - 1 else []
+        if kept["triage"] != expected:
+            found.append(f"{where}: stored triage {kept['triage']}, expected {expected}")
+    return found
+
+
+# ---------------------------------------------------------------- the stack
+
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen
+    stop_signal: int
+    log: Path
+
+
+@dataclass
+class Stack:
+    tmp: Path
+    rasa_a: str
+    rasa_b: str
+    nginx: str
+    pg: Dict[str, Any]
+    redis: Dict[str, Any]
+    access_log: Path
+    processes: List[Process] = field(default_factory=list)
+    servers: List[Server] = field(default_factory=list)
+    timings: Dict[str, float] = field(default_factory=dict)
+
+
+def _tool(name: str, *extra_dirs: str) -> str:
+    path = shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), *extra_dirs]))
+    if not path:
+        pytest.fail(f"{name} not found: run scripts/scaleout-test.sh (installs it)")
+    return path
+
+
+def _pg_tool(name: str) -> str:
+    found = glob.glob(f"/usr/lib/postgresql/*/bin/{name}")
+    if not found:
+        pytest.fail(f"PostgreSQL's {name} not found: apt-get install postgresql")
+    return max(found, key=lambda p: int(Path(p).parts[-3]))  # newest major version
+
+
+def _as_postgres_user() -> List[str]:
+    """PostgreSQL refuses to run as root: as root, run it as the `postgres` user."""
+    if os.geteuid() != 0:
+        return []
+    import pwd
+
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        pytest.fail("running as root and there is no `postgres` user to run PostgreSQL as")
+    return [_tool("setpriv", "/usr/bin"), "--reuid=postgres", "--regid=postgres",
+            "--init-groups", "--"]  # fmt: skip
+
+
+def _wait(what: str, ready: Callable[[], bool], process: Optional[Process], timeout: float):
+    """Poll until ready() is true; fail early, with its log, if the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process and process.popen.poll() is not None:
+            log = process.log.read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"{what} exited with {process.popen.returncode}:\n{log}")
+        try:
+            if ready():
+                return
+        except Exception:  # not up yet
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{what} not ready in {timeout:.0f} s")
+
+
+def _start(stack: Stack, name: str, cmd: List[str], stop_signal: int, **kwargs) -> Process:
+    log = stack.tmp / "logs" / f"{name}.log"
+    with open(log, "ab") as out:
+        popen = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, **kwargs)
+    process = Process(name, popen, stop_signal, log)
+    stack.processes.append(process)
+    return process
+
+
+def start_postgres(stack: Stack) -> None:
+    as_postgres = _as_postgres_user()
+    pg_dir = stack.tmp / "postgres"
+    pg_dir.mkdir()
+    superuser_password = secrets.token_urlsafe(16)
+    (pg_dir / "pwfile").write_text(superuser_password + "\n")
+    (pg_dir / "pwfile").chmod(0o600)
+    if as_postgres:
+        for path in (pg_dir, pg_dir / "pwfile"):
+            shutil.chown(path, "postgres", "postgres")
+    subprocess.run(
+        [*as_postgres, _pg_tool("initdb"), "-D", str(pg_dir / "data"), "-U", "postgres",
+         f"--pwfile={pg_dir / 'pwfile'}", "--auth=scram-sha-256", "-E", "UTF8", "--no-locale",
+         "--no-sync"],
+        check=True, cwd=pg_dir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    (pg_dir / "pwfile").unlink()
+    port = free_port()
+    process = _start(
+        stack,
+        "postgres",
+        [*as_postgres, _pg_tool("postgres"), "-D", str(pg_dir / "data"),
+         "-h", "127.0.0.1", "-p", str(port), "-k", "",  # TCP on loopback only, no socket file
+         "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+        signal.SIGINT,  # «fast» shutdown
+        cwd=pg_dir,
+    )  # fmt: skip
+    pg_isready = [_pg_tool("pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(port)]
+    _wait("PostgreSQL", lambda: subprocess.run(pg_isready).returncode == 0, process, 60)
+
+    import psycopg2
+
+    password = secrets.token_urlsafe(16)
+    admin = psycopg2.connect(host="127.0.0.1", port=port, dbname="postgres", user="postgres",
+                             password=superuser_password)  # fmt: skip
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("CREATE ROLE veivis LOGIN PASSWORD %s", (password,))
+        cur.execute("CREATE DATABASE veivis OWNER veivis")
+    admin.close()
+    stack.pg = dict(host="127.0.0.1", port=port, dbname="veivis", user="veivis", password=password)
+
+
+def start_redis(stack: Stack) -> None:
+    import redis
+
+    redis_dir = stack.tmp / "redis"
+    redis_dir.mkdir()
+    port, password = free_port(), secrets.token_urlsafe(16)
+    process = _start(
+        stack,
+        "redis",
+        [_tool("redis-server"), "--bind", "127.0.0.1", "--port", str(port), "--dir", str(redis_dir),
+         "--save", "", "--appendonly", "no", "--requirepass", password, "--daemonize", "no"],
+        signal.SIGTERM,
+    )  # fmt: skip
+    stack.redis = dict(host="127.0.0.1", port=port, db=1, password=password)
+    client = redis.Redis(socket_timeout=2, **stack.redis)
+    _wait("Redis", lambda: client.ping(), process, 30)
+    client.close()
+
+
+def start_rasa_instances(stack: Stack) -> Dict[str, Any]:
+    action_port, ports = free_port(), {"a": free_port(), "b": free_port()}
+    env = server_env(action_port, stack.tmp / "unused-sqlite.db")
+    env.update(
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        VEIVIS_ACTION_URL=f"http://127.0.0.1:{action_port}/webhook",
+        VEIVIS_PG_HOST=stack.pg["host"],
+        VEIVIS_PG_PORT=str(stack.pg["port"]),
+        VEIVIS_PG_DB=stack.pg["dbname"],
+        VEIVIS_PG_USER=stack.pg["user"],
+        VEIVIS_PG_PASSWORD=stack.pg["password"],
+        VEIVIS_REDIS_HOST=stack.redis["host"],
+        VEIVIS_REDIS_PORT=str(stack.redis["port"]),
+        VEIVIS_REDIS_DB=str(stack.redis["db"]),
+        VEIVIS_REDIS_PASSWORD=stack.redis["password"],
+    )
+    stack.servers.append(start_actions(action_port, env, stack.tmp / "logs" / "actions.log"))
+    for name, port in ports.items():
+        process = _start(
+            stack,
+            f"rasa-{name}",
+            [*RASA, "run", "--model", str(MODEL), "--interface", "127.0.0.1", "--port", str(port),
+             "--credentials", "credentials.yml",
+             "--endpoints", str(DEPLOY / "endpoints.yml.template")],
+            signal.SIGINT,
+            cwd=ROOT,
+            env=env,
+        )  # fmt: skip
+        stack.servers.append(
+            Server(f"Rasa {name.upper()}", process.popen, f"http://127.0.0.1:{port}/webhooks/rest/")
+        )
+    for server in stack.servers:
+        wait_until_up(server, timeout=START_TIMEOUT_S)
+    return ports
+
+
+def render(template: Path, values: Dict[str, str]) -> str:
+    """Fill ${VEIVIS_…} like `envsubst '${VEIVIS_…}'`: nginx's own $variables stay."""
+    text = re.sub(r"\$\{(VEIVIS_[A-Z0-9_]+)\}", lambda m: values[m.group(1)], template.read_text())
+    assert not re.search(r"^[^#]*\$\{", text, re.M), "a placeholder was left in the template"
+    return text
+
+
+def start_nginx(stack: Stack, rasa_ports: Dict[str, int]) -> None:
+    nginx_dir = stack.tmp / "nginx"
+    (nginx_dir / "temp").mkdir(parents=True)
+    port = free_port()
+    stack.access_log = nginx_dir / "access.log"
+    site = render(
+        DEPLOY / "nginx.conf.template",
+        {
+            "VEIVIS_NGINX_LISTEN": f"127.0.0.1:{port}",
+            "VEIVIS_RASA_A": f"127.0.0.1:{rasa_ports['a']}",
+            "VEIVIS_RASA_B": f"127.0.0.1:{rasa_ports['b']}",
+            "VEIVIS_NGINX_ACCESS_LOG": str(stack.access_log),
+        },
+    )
+    (nginx_dir / "veivis.conf").write_text(site)
+    temp = "\n".join(
+        f"    {kind}_temp_path {nginx_dir / 'temp' / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (nginx_dir / "nginx.conf").write_text(
+        f"worker_processes 1;\npid {nginx_dir / 'nginx.pid'};\n"
+        f"error_log {nginx_dir / 'error.log'} warn;\n"
+        f"events {{ worker_connections 512; }}\n"
+        f"http {{\n{temp}\n    include {nginx_dir / 'veivis.conf'};\n}}\n"
+    )
+    process = _start(
+        stack,
+        "nginx",
+        [_tool("nginx", "/usr/sbin"), "-p", f"{nginx_dir}/", "-c", str(nginx_dir / "nginx.conf"),
+         "-e", str(nginx_dir / "error.log"), "-g", "daemon off;"],
+        signal.SIGQUIT,  # graceful
+    )  # fmt: skip
+    stack.nginx = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+
+    def health() -> bool:
+        import urllib.request
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/webhooks/rest/", timeout=2) as r:
+            return r.status == 200
+
+    _wait("nginx", health, process, 30)
+
+
+def stop(stack: Stack) -> None:
+    for server in reversed(stack.servers):
+        server.stop()
+    for process in reversed(stack.processes):
+        if process.popen.poll() is None:
+            process.popen.send_signal(process.stop_signal)
+            try:
+                process.popen.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.popen.kill()
+                process.popen.wait()
+
+
+@pytest.fixture(scope="module")
+def stack():
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train`")
+    # SIGTERM (e.g. CI cancelling the job) must still stop everything: through teardown.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    tmp = Path(tempfile.mkdtemp(prefix="veivis-scaleout-"))
+    tmp.chmod(0o711)  # the postgres user must reach its folder inside
+    (tmp / "logs").mkdir()
+    s = Stack(tmp, "", "", "", {}, {}, tmp / "nginx" / "access.log")
+    started = time.monotonic()
+    try:
+        start_postgres(s)
+        start_redis(s)
+        s.timings["postgres+redis"] = time.monotonic() - started
+        ports = start_rasa_instances(s)
+        s.rasa_a = f"http://127.0.0.1:{ports['a']}/webhooks/rest/webhook"
+        s.rasa_b = f"http://127.0.0.1:{ports['b']}/webhooks/rest/webhook"
+        start_nginx(s, ports)
+        s.timings["start"] = time.monotonic() - started
+        _report(f"stack up in {s.timings['start']:.0f} s (PostgreSQL + Redis "
+                f"{s.timings['postgres+redis']:.0f} s) in {tmp}")  # fmt: skip
+        yield s
+    finally:
+        stop(s)
+        _keep_logs(tmp)
+        shutil.rmtree(tmp, ignore_errors=True)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(*_: Any) -> None:
+    raise KeyboardInterrupt("SIGTERM")
+
+
+def _keep_logs(tmp: Path) -> None:
+    """Logs (no conversation data: Rasa logs no message text) for CI artifacts."""
+    out = ARTIFACTS / "scaleout"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
+    for log in [*(tmp / "logs").glob("*.log"), *(tmp / "nginx").glob("*.log")]:
+        shutil.copy(log, out / log.name)
+
+
+_capture: List[Any] = []
+
+
+def _report(line: str) -> None:
+    """A line on the terminal, also while pytest captures output."""
+    if _capture:
+        with _capture[0].global_and_fixture_disabled():
+            print(f"[scaleout] {line}", flush=True)
+    else:
+        print(f"[scaleout] {line}", flush=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _terminal(request):
+    _capture.append(request.config.pluginmanager.getplugin("capturemanager"))
+    yield
+    _capture.clear()
+
+
+# ---------------------------------------------------------------- the tests
+
+
+def run_concurrently(plans: List[Plan], route_for: Callable[[int], Callable[[int], str]]):
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=len(plans)) as pool:
+        futures = [pool.submit(run_self_check, plan, route_for(i)) for i, plan in enumerate(plans)]
+        results = [f.result() for f in futures]
+    return results, time.monotonic() - started
+
+
+def check(stack: Stack, plans: List[Plan], results: List[List[Turn]], seconds: float, how: str):
+    problems = []
+    for plan, turns in zip(plans, results):
+        problems += problems_in_replies(plan, turns)
+        problems += problems_in_store(stack.pg, plan, turns)
+    messages = sum(len(p.messages) for p in plans)
+    answered = sum(1 for turns in results for t in turns if t.status == 200 and t.replies)
+    slowest = max(t.seconds for turns in results for t in turns)
+    levels = sorted({p.expected_level for p in plans})
+    _report(f"{how}: {len(plans)} concurrent conversations, {messages} messages, "
+            f"{answered} answered, {messages - answered} lost, {len(problems)} problems; "
+            f"{seconds:.1f} s, slowest reply {slowest:.1f} s; levels {levels}")  # fmt: skip
+    assert not problems, "\n".join(problems)
+    assert answered == messages
+    assert {"self_help", "gp", "urgent"} <= set(levels)
+
+
+def test_concurrent_self_checks_alternating_between_the_two_instances(stack):
+    plans = make_plans(CONVERSATIONS, "ab", seed=1)
+    urls = (stack.rasa_a, stack.rasa_b)
+
+    def route_for(i: int) -> Callable[[int], str]:
+        return lambda k: urls[(i + k) % 2]  # half the conversations start on A, half on B
+
+    results, seconds = run_concurrently(plans, route_for)
+    for turns in results:  # really alternated
+        assert all(a.url != b.url for a, b in zip(turns, turns[1:]))
+    check(stack, plans, results, seconds, "A/B alternating")
+
+
+def _upstreams_logged_since(access_log: Path, line_count: int) -> List[str]:
+    lines = access_log.read_text().splitlines()[line_count:]
+    return [
+        re.search(r"upstream=(\S+)", line).group(1)
+        for line in lines
+        if '"POST /webhooks/rest/webhook"' in line
+    ]
+
+
+def test_concurrent_self_checks_through_nginx_round_robin(stack):
+    def logged() -> int:
+        return len(stack.access_log.read_text().splitlines())
+
+    # One conversation alone: round robin sends its messages alternately to A and B.
+    before = logged()
+    plan = make_plans(1, "nginx-alone", seed=2)[0]
+    turns = run_self_check(plan, lambda k: stack.nginx)
+    upstreams = _upstreams_logged_since(stack.access_log, before)
+    assert not problems_in_replies(plan, turns) + problems_in_store(stack.pg, plan, turns)
+    assert len(upstreams) == len(plan.messages) and len(set(upstreams)) == 2
+    assert all(a != b for a, b in zip(upstreams, upstreams[1:])), upstreams
+
+    before = logged()
+    plans = make_plans(CONVERSATIONS, "nginx", seed=3)
+    results, seconds = run_concurrently(plans, lambda i: lambda k: stack.nginx)
+    upstreams = _upstreams_logged_since(stack.access_log, before)
+    split = {u: upstreams.count(u) for u in sorted(set(upstreams))}
+    _report(f"nginx round robin: requests per instance {split}")
+    check(stack, plans, results, seconds, "through nginx")
+    assert len(split) == 2 and min(split.values()) >= 0.4 * len(upstreams), split
+
+
+def test_one_instance_at_a_time_per_conversation(stack):
+    """While the conversation's lock is held (here by the test, as a third instance would),
+    neither instance handles its messages; then B's and A's are handled in arrival order,
+    each on the state the one before wrote."""
+    import redis
+    from rasa.core.lock_store import RedisLockStore
+
+    hold_s = 3.0
+    store = RedisLockStore(key_prefix="veivis", **stack.redis)  # as in endpoints.yml.template
+    client = redis.Redis(**stack.redis)
+    sender = f"scaleout-lock-{uuid.uuid4().hex[:8]}"
+    messages = [
+        "/start_selfcheck",
+        '/inform{"substance": "kokain"}',
+        '/inform{"frequency": "weekly"}',
+    ]
+
+    def tickets() -> int:
+        raw = client.get(f"veivis:lock:{sender}")
+        return len(json.loads(raw)["tickets"]) if raw else 0
+
+    def post(url: str, message: str) -> Tuple[float, Any]:
+        status, replies = post_json(url, {"sender": sender, "message": message})
+        return time.time(), replies if status == 200 else status
+
+    assert tickets() == 0
+    _, first = post(stack.rasa_a, messages[0])
+    assert tickets() == 0  # released after the turn
+    issued_at = time.time()
+    store.issue_ticket(sender, lock_lifetime=hold_s)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        on_b = pool.submit(post, stack.rasa_b, messages[1])
+        _wait("B's ticket in Redis", lambda: tickets() == 2, None, 30)
+        on_a = pool.submit(post, stack.rasa_a, messages[2])
+        _wait("A's ticket in Redis", lambda: tickets() == 3, None, 30)
+        assert not on_b.done() and not on_a.done()  # both wait for the lock
+        (b_done, b_replies), (a_done, a_replies) = on_b.result(), on_a.result()
+    _report(f"lock: held {hold_s:.0f} s; B answered after {b_done - issued_at:.1f} s, "
+            f"A after {a_done - issued_at:.1f} s")  # fmt: skip
+    assert b_done >= issued_at + hold_s and a_done >= b_done
+    assert '/inform{"frequency": "daily"}' in payloads(b_replies)  # B went on from A's state
+    assert '/inform{"duration": "days"}' in payloads(a_replies)  # A went on from B's state
+    assert tickets() == 0
+    stored = stored_turns(stack.pg, sender)
+    assert [t["text"] for t in stored] == messages
+    assert all(t["after_listen"] and t["closed"] for t in stored)
+    assert '/inform{"substance": "kokain"}' in payloads(first)
