@@ -98,9 +98,21 @@ def start_rasa(port: int, model: Path, env: Dict[str, str], log: Optional[Path] 
     return Server("Rasa", _popen(cmd, env, log), url, cmd, env, log)
 
 
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM if the launcher dies, even by SIGKILL (no orphans)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def _popen(cmd, env, log: Optional[Path]) -> subprocess.Popen:
     out = open(log, "ab") if log else None  # noqa: SIM115 - closed with the process
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+    )
 
 
 def server_env(action_port: int, tracker_db: Path) -> Dict[str, str]:
@@ -155,8 +167,16 @@ def main() -> None:
     action_port = int(os.environ.get("VEIVIS_ACTION_PORT", "5055"))
     tracker_db = Path(os.environ.get("VEIVIS_TRACKER_DB", "var/veivis.db"))
     started = time.monotonic()
-    # `kill` (SIGTERM) must stop both servers too, not orphan them: exit through `finally`.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+    # Ctrl-C or `kill` stops both servers through `finally`; a second signal while they
+    # stop must not cut the shutdown short and orphan one of them.
+    def shut_down(signum: int, _frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, shut_down)
+    signal.signal(signal.SIGTERM, shut_down)
     print(f"Starter Veivis (Rasa på port {rasa_port}, handlinger på port {action_port}) …")
     try:
         with running_servers(rasa_port, action_port, ROOT / tracker_db) as servers:

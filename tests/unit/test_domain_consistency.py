@@ -135,3 +135,18 @@ def test_button_payloads_reach_the_user_unchanged(domain):
     generated = asyncio.run(nlg.generate("utter_ask_symptoms", tracker, "rest"))
     written = [b["payload"] for b in domain.responses["utter_ask_symptoms"][-1]["buttons"]]
     assert [b["payload"] for b in generated["buttons"]] == written
+
+
+def _normalised(text):
+    return re.sub(r"[^\w ]", "", text.lower()).strip()
+
+
+def test_training_examples_are_unique_and_the_test_set_is_held_out():
+    train = [m.get("text") for m in load_data(str(ROOT / "data" / "nlu")).training_examples]
+    test = [
+        m.get("text")
+        for m in load_data(str(ROOT / "tests" / "nlu" / "test_nlu.yml")).training_examples
+    ]
+    seen = [_normalised(t) for t in train]
+    assert len(seen) == len(set(seen)), "an example is repeated in data/nlu"
+    assert [t for t in test if _normalised(t) in set(seen)] == []

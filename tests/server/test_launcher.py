@@ -1,0 +1,44 @@
+"""`make run`'s launcher (veivis/serve.py): prints the URL, stops both servers on a signal."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from tests.conftest import ROOT, free_port
+
+
+def children_alive(ports):
+    out = subprocess.run(["ps", "-eww", "-o", "args"], capture_output=True, text=True).stdout
+    return [
+        line
+        for line in out.splitlines()
+        if "rasa_cli run" in line and any(p in line for p in ports)
+    ]
+
+
+def test_launcher_prints_the_url_and_a_second_signal_does_not_orphan_a_server(tmp_path):
+    rasa_port, action_port = str(free_port()), str(free_port())
+    env = dict(os.environ, VEIVIS_RASA_PORT=rasa_port, VEIVIS_ACTION_PORT=action_port,
+               VEIVIS_TRACKER_DB=str(tmp_path / "t.db"))  # fmt: skip
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "veivis.serve"], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        for line in launcher.stdout:  # waits for the launcher's own readiness line
+            if "klar etter" in line:
+                assert f"http://localhost:{rasa_port}/" in line
+                break
+        assert len(children_alive([rasa_port, action_port])) == 2
+        launcher.send_signal(signal.SIGTERM)
+        launcher.send_signal(signal.SIGTERM)  # impatient user: the shutdown must still finish
+        launcher.wait(timeout=60)
+        deadline = time.monotonic() + 30
+        while children_alive([rasa_port, action_port]) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert children_alive([rasa_port, action_port]) == []
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
