@@ -24,11 +24,12 @@ TRAIN_INPUTS := config.yml $(shell find domain data/nlu data/rules data/stories 
 
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: help setup nlp train run test validate lint format lock clean widget-deps
+.PHONY: help setup nlp train run test validate lint format lock clean widget-deps bench nlu-report retention
 
 help:
 	@echo "make run    start Veivis (sets everything up first)"
 	@echo "make test   run every test (what CI runs)"
+	@echo "make bench  benchmarks against a stock rasa init bot; make nlu-report for NLU quality"
 
 $(STAMP): requirements.lock pyproject.toml scripts/find-python.sh
 	@PYBIN=$$(scripts/find-python.sh) && echo "Using $$PYBIN" && $$PYBIN -m venv $(VENV)
@@ -61,6 +62,18 @@ train: $(MODEL)
 run: $(MODEL) $(SPACY)
 	@mkdir -p var
 	$(PY) -m veivis.serve
+
+# Latency, throughput, memory, start-up and training against a stock `rasa init` bot.
+bench: $(MODEL) $(SPACY)
+	$(PY) -m bench.run
+
+# Intent precision/recall/F1, cross-validation, red-flag recall and false alarms.
+nlu-report: $(MODEL) $(SPACY)
+	$(PY) -m bench.nlu_report
+
+# Delete conversations older than VEIVIS_RETENTION_DAYS (default 30); `make run` does it too.
+retention: $(STAMP)
+	$(PY) -m veivis.retention
 
 validate: $(SPACY)
 	$(RASA) data validate --domain domain --fail-on-warnings --quiet
