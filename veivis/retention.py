@@ -1,6 +1,6 @@
 """Delete conversations whose last event is older than N days from the SQL tracker store.
 
-    python -m veivis.retention [--days 30] [--db var/veivis.db]
+    python -m veivis.retention [--days 30] [--db var/veivis.db | --url postgresql://…]
 
 `make run` (veivis/serve.py) also runs it at start and every few hours, so what the bot
 says about storage («slettes etter 30 dager») is what happens. VEIVIS_RETENTION_DAYS sets N.
@@ -51,9 +51,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=retention_days())
     parser.add_argument("--db", default=os.environ.get("VEIVIS_TRACKER_DB", "var/veivis.db"))
+    parser.add_argument("--url", help="SQLAlchemy URL of another tracker store (PostgreSQL)")
     args = parser.parse_args()
-    n = delete_old_conversations(sqlite_url(args.db), args.days)
-    print(f"Slettet {n} samtaler eldre enn {args.days} dager fra {args.db}.")
+    url = args.url or sqlite_url(args.db)
+    n = delete_old_conversations(url, args.days)
+    where = args.url.split("@")[-1] if args.url else args.db  # no password in the output
+    print(f"Slettet {n} samtaler eldre enn {args.days} dager fra {where}.")
 
 
 if __name__ == "__main__":

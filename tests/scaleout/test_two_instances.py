@@ -11,7 +11,10 @@ and nginx with deploy/scaleout/nginx.conf.template. Then:
   PostgreSQL every user message exactly once, in order, with what the user was sent;
 - the same through nginx round robin (and one conversation alone, which must alternate);
 - the lock: while the conversation's lock is held, neither instance handles a message of
-  it; queued messages are handled one at a time, in the order they arrived.
+  it; queued messages are handled one at a time, in the order they arrived;
+- retention (veivis.retention) on PostgreSQL;
+- only with VEIVIS_SCALEOUT_RACE=1: pairs of messages of one conversation sent at the same
+  instant to A and B — fails with Rasa 3.6's RedisLockStore (deploy/scaleout/README.md).
 
 Needs the Debian packages postgresql, redis-server and nginx: run scripts/scaleout-test.sh
 (it installs them and sets VEIVIS_SCALEOUT=1; without it this module is skipped).
@@ -346,12 +349,14 @@ def start_postgres(stack: Stack) -> None:
     if as_postgres:
         for path in (pg_dir, pg_dir / "pwfile"):
             shutil.chown(path, "postgres", "postgres")
-    subprocess.run(
+    initdb = subprocess.run(
         [*as_postgres, _pg_tool("initdb"), "-D", str(pg_dir / "data"), "-U", "postgres",
          f"--pwfile={pg_dir / 'pwfile'}", "--auth=scram-sha-256", "-E", "UTF8", "--no-locale",
          "--no-sync"],
-        check=True, cwd=pg_dir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=pg_dir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+    if initdb.returncode != 0:
+        pytest.fail(f"initdb failed:\n{initdb.stderr}")
     (pg_dir / "pwfile").unlink()
     port = free_port()
     process = _start(

@@ -72,3 +72,23 @@ def test_phone_and_id_numbers_are_not_stored(servers):
     assert stored, "the conversation was stored"
     for secret in ("98765432", "01019912345", "ola@example.no"):
         assert secret not in stored
+
+
+def test_a_burst_of_1000_from_one_sender_is_answered_and_others_are_unaffected(servers):
+    from concurrent.futures import ThreadPoolExecutor
+
+    sender = f"burst-{uuid.uuid4()}"
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        results = list(pool.map(
+            lambda i: post_json(servers.webhook, {"sender": sender, "message": f"hei {i}"}),
+            range(1000),
+        ))  # fmt: skip
+    statuses = {status for status, _ in results}
+    assert statuses <= {200, 429}
+    assert 200 in statuses and 429 in statuses
+    assert all("error" in body for status, body in results if status == 429)
+    # a red flag from the same, rate-limited sender still gets 113
+    status, body = post_json(servers.webhook, {"sender": sender, "message": "han puster ikke"})
+    assert status == 200 and EMERGENCY in body[0]["text"]
+    # and someone else is answered normally
+    assert "Veivis" in texts(Chat(servers.webhook, f"other-{uuid.uuid4()}").send("hei"))

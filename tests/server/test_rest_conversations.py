@@ -79,3 +79,21 @@ def test_emergency_inside_the_self_check_wins_and_leaves_the_form(servers):
     assert triage_of(replies)[0]["triage"] == "emergency"
     after = c.send("hei")  # the form is left: a greeting is a greeting again
     assert "Veivis" in texts(after)
+
+
+def test_self_check_answered_no_and_dont_know_in_words(servers):
+    """«vet ikke» and «nei» typed as answers are stored as such, not as nested lists."""
+    c = chat(servers)
+    c.send("jeg vil ta en sjekk av meg selv")
+    c.send("vet ikke")  # substances
+    c.send("sjelden")
+    c.send("noen uker")
+    c.send("nei")  # symptoms: none
+    replies = c.send("nei")  # alcohol with cocaine
+    expected = decide(
+        Answers(subject="self", substances=frozenset({"unknown"}), alcohol_with_cocaine="no",
+                frequency="rarely", duration="weeks", symptoms=frozenset({"none"}))
+    )  # fmt: skip
+    assert [t["triage"] for t in triage_of(replies)] == [expected.level]
+    summary = texts(replies)
+    assert "[" not in summary.split("Oppsummering")[1]  # no "['none']" in what the user reads

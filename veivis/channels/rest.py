@@ -5,6 +5,7 @@ POST /webhooks/rest/webhook {"sender": "...", "message": "..."}
 
 What it adds to rasa.core.channels.rest.RestInput, and why:
 - malformed JSON or a missing sender gets a 400 with a JSON error, not a stack trace;
+- a sender over the rate limit gets a 429 (a red flag still gets the emergency answer);
 - empty and over-long messages get a friendly Norwegian reply without reaching the
   model; an over-long message that contains a red flag still gets the emergency reply;
 - phone numbers, national ID numbers and e-mail addresses are masked before Rasa
@@ -28,6 +29,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from veivis.channels.last_resort import emergency_replies, warm_up
+from veivis.channels.rate_limit import RateLimiter
 from veivis.channels.widget_routes import WidgetBlueprint
 from veivis.privacy import mask_personal_data
 from veivis.redflags import detect
@@ -48,6 +50,9 @@ REPLY_TOO_LONG = (
 REPLY_NO_ANSWER = (
     "Beklager, jeg klarte ikke å svare ordentlig akkurat nå. Prøv igjen om litt. "
     "Er noen i fare nå, ring 113."
+)
+ERROR_TOO_MANY = (
+    "For mange meldinger på kort tid. Vent litt og prøv igjen. Er noen i fare, ring 113."
 )
 ERROR_BAD_JSON = 'Forespørselen må være JSON: {"sender": "...", "message": "..."}.'
 ERROR_BAD_SENDER = "Feltet «sender» mangler eller er ugyldig."
@@ -83,6 +88,7 @@ class VeivisRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         warm_up()
+        limiter = RateLimiter()
         # WidgetBlueprint also serves the chat page at / (veivis/channels/widget_routes.py)
         webhook = WidgetBlueprint("veivis_rest", __name__)
 
@@ -102,6 +108,11 @@ class VeivisRestInput(RestInput):
                 return _error(400, ERROR_BAD_MESSAGE)
             if not text.strip():
                 return _reply(sender, REPLY_EMPTY)
+            if not limiter.allow(sender):
+                level = detect(text).level
+                if level in ("emergency", "suicide"):  # never rate-limit a red flag
+                    return response.json(emergency_replies(guarded_intent(level, None)[0], sender))
+                return _error(429, ERROR_TOO_MANY)
             prepared = prepare_text(text)
             if prepared is None:
                 return _reply(sender, REPLY_TOO_LONG)
