@@ -1,0 +1,1 @@
+"""Veivis benchmarks: `python -m bench.run` (load, startup, memory, training, NLU quality)."""
