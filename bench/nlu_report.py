@@ -354,6 +354,16 @@ def render_markdown(data: Dict[str, Any]) -> str:
                 f"weighted {cv['weighted']['f1']:.3f} | macro {cv['macro']['precision']:.3f} |"
             )
         a("")
+        cv_acc = (s.get("test", {}).get("Accuracy") or [None])[0]
+        if cv_acc is not None and t["accuracy"] - cv_acc > 0.10:
+            a(
+                f"Note: cross-validation accuracy ({cv_acc:.1%}) is far below the held-out "
+                f"test set ({t['accuracy']:.1%}). Each fold trains on 2/3 of the data, which "
+                "costs some accuracy, but a gap this large says the held-out set is closer to "
+                "the training examples than new users' phrasings are (e.g. because data were "
+                "added until the test set passed): read the held-out figure as optimistic."
+            )
+            a("")
         weakest = sorted(cvi.items(), key=lambda kv: kv[1]["f1"])[:8]
         if weakest:
             a(
