@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Optional
 
+from veivis.serve import stop_process
+
 RASA = [sys.executable, "-m", "veivis.rasa_cli"]  # Rasa without Sentry error reports
 
 
@@ -33,13 +35,7 @@ class StockServer:
     health_url: str
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 @dataclass

@@ -22,6 +22,17 @@ ROOT = Path(__file__).resolve().parents[1]
 RASA = [sys.executable, "-m", "veivis.rasa_cli"]  # rasa without Sentry error reports
 
 
+def stop_process(process: subprocess.Popen, timeout: float = 20) -> None:
+    """Ctrl-C (SIGINT) so Rasa shuts down cleanly; kill it if it does not within `timeout`."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @dataclass
 class Server:
     name: str
@@ -32,13 +43,7 @@ class Server:
     log: Optional[Path] = None
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
     def restart(self, timeout: float = 300) -> None:
         """Stop and start again with the same command, environment and log file."""

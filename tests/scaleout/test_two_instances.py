@@ -51,7 +51,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from actions.selfcheck_answers import answers_from_slots
 from tests.conftest import ARTIFACTS, MODEL, free_port, post_json, texts, triage_of
-from veivis.serve import RASA, ROOT, server_env, start_actions, wait_until_up
+from veivis.serve import RASA, ROOT, server_env, start_actions, stop_process, wait_until_up
 from veivis.triage import decide
 
 pytestmark = pytest.mark.scaleout
@@ -277,13 +277,7 @@ class RasaInstance:
     health_url: str
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 def _tool(name: str, *extra_dirs: str) -> str:
