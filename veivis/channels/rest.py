@@ -67,6 +67,14 @@ def _reply(sender: str, text: str) -> HTTPResponse:
     return response.json([{"recipient_id": sender, "text": text}])
 
 
+def red_flag_intent(text: str) -> Optional[str]:
+    """`emergency` or `emergency_suicide` when the raw text has a red flag, else None.
+
+    For the paths where the message does not reach Rasa's NLU (and its guard)."""
+    level = detect(text).level
+    return guarded_intent(level, None)[0] if level in ("emergency", "suicide") else None
+
+
 def prepare_text(text: str) -> Optional[str]:
     """The text Rasa should see, or None when the message is too long to process.
 
@@ -75,10 +83,8 @@ def prepare_text(text: str) -> Optional[str]:
     """
     if len(text) <= MAX_MESSAGE_CHARS:
         return mask_personal_data(text)
-    level = detect(text).level
-    if level in ("emergency", "suicide"):
-        return "/" + guarded_intent(level, None)[0]
-    return None
+    intent = red_flag_intent(text)
+    return "/" + intent if intent else None
 
 
 class VeivisRestInput(RestInput):
@@ -109,20 +115,20 @@ class VeivisRestInput(RestInput):
             if not text.strip():
                 return _reply(sender, REPLY_EMPTY)
             if not limiter.allow(sender):
-                level = detect(text).level
-                if level in ("emergency", "suicide"):  # never rate-limit a red flag
-                    return response.json(emergency_replies(guarded_intent(level, None)[0], sender))
+                intent = red_flag_intent(text)  # never rate-limit a red flag
+                if intent:
+                    return response.json(emergency_replies(intent, sender))
                 return _error(429, ERROR_TOO_MANY)
             prepared = prepare_text(text)
             if prepared is None:
                 return _reply(sender, REPLY_TOO_LONG)
             messages, failed = await _handle(on_new_message, sender, prepared, self.name())
             if failed and not messages:
-                # Rasa could not answer (e.g. the tracker store is locked): a red flag still
-                # gets the emergency answer; anything else a clear message.
-                level = detect(text).level
-                if level in ("emergency", "suicide"):
-                    return response.json(emergency_replies(guarded_intent(level, None)[0], sender))
+                # Rasa could not answer: a red flag still gets the emergency answer;
+                # anything else a clear message.
+                intent = red_flag_intent(text)
+                if intent:
+                    return response.json(emergency_replies(intent, sender))
             return response.json(messages or [{"recipient_id": sender, "text": REPLY_NO_ANSWER}])
 
         return webhook

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, FrozenSet, Iterable, List, Tuple
 
 import yaml
 
@@ -111,18 +111,20 @@ def canonical_values(label: str) -> List[str]:
     raise KeyError(label)
 
 
-def _negation() -> Dict[str, Any]:
-    return load_pattern_file("negation.yml")
+@lru_cache(maxsize=None)
+def _negation() -> Tuple[FrozenSet[str], FrozenSet[str], int]:
+    """(labels, negators, window) from data/patterns/negation.yml, read once."""
+    settings = load_pattern_file("negation.yml")
+    return frozenset(settings["labels"]), frozenset(settings["negators"]), settings["window"]
 
 
 def is_negated(doc: Any, ent: Any) -> bool:
     """True when a negator stands shortly before the entity in the same clause:
     "ingen kramper", "bruker ikke kokain". Stops at punctuation and "men"."""
-    settings = _negation()
-    if ent.label_ not in settings["labels"]:
+    labels, negators, window = _negation()
+    if ent.label_ not in labels:
         return False
-    negators = set(settings["negators"])
-    for token in reversed(doc[max(0, ent.start - settings["window"]) : ent.start]):
+    for token in reversed(doc[max(0, ent.start - window) : ent.start]):
         if token.is_punct or token.lower_ in CLAUSE_BREAKS:
             return False
         if token.lower_ in negators:
