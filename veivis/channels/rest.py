@@ -8,8 +8,9 @@ What it adds to rasa.core.channels.rest.RestInput, and why:
 - a sender over the rate limit gets a 429 (a red flag still gets the emergency answer);
 - empty and over-long messages get a friendly Norwegian reply without reaching the
   model; an over-long message that contains a red flag still gets the emergency reply;
-- phone numbers, national ID numbers and e-mail addresses are masked before Rasa
-  sees the text, so they are never stored (veivis.privacy);
+- phone numbers, national ID numbers, e-mail addresses and names that a cue announces
+  («jeg heter Kari», «broren min Per») are masked before Rasa sees the text, so they are
+  never stored (veivis.privacy);
 - the chat widget is served at / on the same origin (widget_routes.py);
 - client metadata is dropped (it would be stored with the conversation);
 - a turn that produced no reply (e.g. the action server is down) gets a clear message
