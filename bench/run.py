@@ -325,10 +325,11 @@ COMPONENTS: List[Tuple[str, Tuple[str, ...]]] = [
     ("NLU: red-flag guard (Veivis)", ("veivis/nlu/red_flag_guard.py",)),
     ("NLU: button payloads (regex handler)", ("regex_message_handler.py",)),
     ("policies (Memoization, Rule)", ("rasa/core/policies/",)),
-    ("tracker store (SQLite via SQLAlchemy)", ("tracker_store.py",)),
+    ("tracker store (SQLite)", ("tracker_store.py",)),
     ("lock store", ("lock_store.py",)),
     ("NLG (responses + contacts)", ("veivis/nlg.py", "rasa/core/nlg/")),
     ("action server call (HTTP client)", ("rasa/utils/endpoints.py",)),
+    ("action server reply check (jsonschema)", ("jsonschema/",)),
 ]
 # Otherwise the deepest matching frame wins.
 INFRA: List[Tuple[str, Tuple[str, ...]]] = [

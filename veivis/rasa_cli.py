@@ -1,9 +1,7 @@
-"""The `rasa` command without error reports to Sentry.
+"""The `rasa` command with Veivis' patches (veivis/rasa_patches.py) applied first.
 
-Rasa 3.6 sends uncaught exceptions to Sentry with a key bundled in the package, even
-when telemetry is disabled (rasa/__main__.py calls initialize_error_reporting()
-unconditionally). Veivis must not send anything off the machine, so every Rasa
-command in this project runs through this module: python -m veivis.rasa_cli …
+Every Rasa command in this project runs through this module: python -m veivis.rasa_cli …
+(no error reports to Sentry; a faster check of action server replies).
 """
 
 import os
@@ -11,9 +9,9 @@ import sys
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
-import rasa.telemetry  # noqa: E402
+from veivis import rasa_patches  # noqa: E402
 
-rasa.telemetry.initialize_error_reporting = lambda: None
+rasa_patches.apply_all()
 
 from rasa.__main__ import main  # noqa: E402
 

@@ -1,0 +1,56 @@
+"""veivis.rasa_patches: each patch still fits the Rasa code it replaces, and behaves the same."""
+
+import jsonschema
+import pytest
+from rasa.core.actions.action import RemoteAction
+
+from veivis import rasa_patches
+
+REPLIES = [
+    {"events": [], "responses": []},
+    {
+        "events": [{"event": "slot", "name": "triage", "value": "gp"}],
+        "responses": [{"response": "utter_outcome_gp"}, {"text": "hei"}],
+    },  # fmt: skip
+    {"events": [{"event": "followup", "name": "action_listen"}]},
+    {"events": "not a list"},
+    {"events": [{"event": "slot"}]},  # a slot event without a name
+    {"events": [{"event": "no_such_event"}]},
+    {"responses": ["not an object"]},
+    "not an object",
+]
+
+
+def rasa_says(reply) -> bool:
+    try:
+        jsonschema.validate(reply, RemoteAction.action_response_format_spec())
+        return True
+    except jsonschema.ValidationError:
+        return False
+
+
+@pytest.mark.parametrize("reply", REPLIES)
+def test_action_reply_check_agrees_with_rasas(reply):
+    action = RemoteAction("action_selfcheck_outcome", None)
+    if rasa_says(reply):
+        assert rasa_patches._validate_action_result(action, reply) is True
+    else:
+        with pytest.raises(jsonschema.ValidationError, match="Action server response"):
+            rasa_patches._validate_action_result(action, reply)
+
+
+def test_both_kinds_of_reply_are_in_the_table():
+    assert {rasa_says(r) for r in REPLIES} == {True, False}
+
+
+def test_patches_apply_to_the_code_they_replace(monkeypatch):
+    import rasa.telemetry
+
+    sentry_setup = rasa.telemetry.initialize_error_reporting
+    monkeypatch.setattr(rasa.telemetry, "initialize_error_reporting", sentry_setup)
+    monkeypatch.setattr(
+        RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
+    )
+    rasa_patches.apply_all()
+    assert RemoteAction._validate_action_result is rasa_patches._validate_action_result
+    assert rasa.telemetry.initialize_error_reporting is not sentry_setup
