@@ -23,7 +23,9 @@ PATTERN_DIR = Path(__file__).resolve().parents[1] / "data" / "patterns"
 
 # Order matters: a national ID (11 digits) must be masked before the phone rule sees it.
 _PATTERNS = (
-    ("[e-post]", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    # starts only where a run of address characters starts: linear, not quadratic, on
+    # long runs of letters without an @
+    ("[e-post]", re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
     ("[fødselsnummer]", re.compile(r"(?<!\d)\d{6}[\s.-]?\d{5}(?!\d)")),
     ("[telefonnummer]", re.compile(r"(?<![\d+])(?:(?:\+|00)47[\s-]?)?(?:\d[\s-]?){7}\d(?!\d)")),
 )

@@ -60,17 +60,20 @@ def test_the_server_still_answers_after_bad_input(servers):
     assert "Veivis" in texts(Chat(servers.webhook, f"ok-{uuid.uuid4()}").send("hei"))
 
 
-def test_phone_and_id_numbers_are_not_stored(servers):
+def test_phone_and_id_numbers_and_names_are_not_stored(servers):
     import sqlite3
 
     sender = f"p-{uuid.uuid4()}"
-    Chat(servers.webhook, sender).send("ring meg på 98765432, fnr 01019912345, ola@example.no")
+    c = Chat(servers.webhook, sender)
+    c.send("ring meg på 98765432, fnr 01019912345, ola@example.no")
+    c.send("jeg heter Signekari og broren min Torbjørnulf tar kokain")
     with sqlite3.connect(servers.tracker_db) as db:
         stored = json.dumps(
             db.execute("select data from events where sender_id=?", (sender,)).fetchall()
         )
     assert stored, "the conversation was stored"
-    for secret in ("98765432", "01019912345", "ola@example.no"):
+    assert "kokain" in stored  # the rest of the message is kept
+    for secret in ("98765432", "01019912345", "ola@example.no", "Signekari", "Torbj"):
         assert secret not in stored
 
 

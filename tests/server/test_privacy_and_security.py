@@ -10,7 +10,7 @@ from tests.conftest import ARTIFACTS, Chat
 def test_no_message_text_in_the_server_logs(servers):
     marker = f"hemmeligord{uuid.uuid4().hex[:8]}"
     c = Chat(servers.webhook, f"log-{uuid.uuid4()}")
-    c.send(f"jeg heter {marker} og bruker kokain")
+    c.send(f"{marker}: jeg bruker kokain")  # no cue, so not masked as a name
     c.send("/start_selfcheck")
     c.send(f"{marker} kokain")
     logs = "".join(
