@@ -321,6 +321,7 @@ COMPONENTS: List[Tuple[str, Tuple[str, ...]]] = [
     ("NLU: pattern entities (Veivis)", ("veivis/nlu/pattern_entities.py",)),
     ("NLU: CountVectorsFeaturizer ×2", ("count_vectors_featurizer.py",)),
     ("NLU: DIETClassifier (TensorFlow)", ("diet_classifier.py",)),
+    ("NLU: LogisticRegressionClassifier", ("logistic_regression_classifier.py",)),
     ("NLU: FallbackClassifier", ("fallback_classifier.py",)),
     ("NLU: red-flag guard (Veivis)", ("veivis/nlu/red_flag_guard.py",)),
     ("NLU: button payloads (regex handler)", ("regex_message_handler.py",)),

@@ -1,6 +1,6 @@
 """The red-flag table (tests/data/red_flag_cases.yml) through the trained model and the guard.
 
-This is what a user gets: the whole NLU pipeline, DIET included, then the guard.
+This is what a user gets: the whole NLU pipeline, intent classifier included, then the guard.
 Recall on emergency rows must be 100 %; false alarms on the other rows at most 5 %,
 and they are listed.
 """

@@ -1,6 +1,6 @@
 """Last component of the NLU pipeline: red flags override whatever the model said.
 
-Runs after DIET and the FallbackClassifier, so it also fires on low-confidence and
+Runs after the intent classifier and the FallbackClassifier, so it also fires on low-confidence and
 out-of-scope messages. The emergency answer itself is domain responses and rules
 only, so it needs no action server.
 """
