@@ -24,12 +24,13 @@ TRAIN_INPUTS := config.yml $(shell find domain data/nlu data/rules data/stories 
 
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: help setup nlp train run test validate lint format lock clean widget-deps bench nlu-report retention
+.PHONY: help setup nlp train run test validate lint format lock clean widget-deps bench soak nlu-report retention
 
 help:
 	@echo "make run    start Veivis (sets everything up first)"
 	@echo "make test   run every test (what CI runs)"
 	@echo "make bench  benchmarks against a stock rasa init bot; make nlu-report for NLU quality"
+	@echo "make soak   50 conversations for 5 minutes against one instance: errors, memory growth"
 
 $(STAMP): requirements.lock pyproject.toml scripts/find-python.sh
 	@PYBIN=$$(scripts/find-python.sh) && echo "Using $$PYBIN" && $$PYBIN -m venv $(VENV)
@@ -68,6 +69,9 @@ bench: $(MODEL) $(SPACY)
 	$(PY) -m bench.run
 
 # Intent precision/recall/F1, cross-validation, red-flag recall and false alarms.
+soak: $(MODEL) $(SPACY)
+	$(PY) -m bench.soak
+
 nlu-report: $(MODEL) $(SPACY)
 	$(PY) -m bench.nlu_report
 

@@ -33,6 +33,7 @@ class Sample:
     payload: bool
     error: Optional[str]  # None, "http_<status>", "empty", "no_answer", "exception:<Type>", …
     where: str = ""  # conversation#turn, to find which turn fails
+    at_s: float = 0.0  # when the reply came, seconds from the start of the level
 
 
 @dataclass
@@ -146,6 +147,7 @@ async def run_level_async(
                         return
                     sample = await _send(session, webhook, sender, message, expect, timeout_s)
                     sample.where = f"{name}#{k}" if not turns_override else f"override#{k}"
+                    sample.at_s = time.monotonic() - start
                     result.samples.append(sample)
                 result.conversations += 1
 
