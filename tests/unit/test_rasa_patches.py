@@ -51,6 +51,24 @@ def test_patches_apply_to_the_code_they_replace(monkeypatch):
     monkeypatch.setattr(
         RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
     )
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.domain import Domain
+
+    monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)
+    monkeypatch.setattr(Domain, "is_empty", Domain.is_empty)
+    # what the graph patch relies on, as Rasa 3.6 has it
+    for name in ("_build_dask_graph", "_add_inputs_to_graph"):
+        assert callable(getattr(DaskGraphRunner, name))
     rasa_patches.apply_all()
     assert RemoteAction._validate_action_result is rasa_patches._validate_action_result
     assert rasa.telemetry.initialize_error_reporting is not sentry_setup
+    assert DaskGraphRunner.run is rasa_patches._run_graph
+    assert Domain.is_empty is rasa_patches._is_empty
+
+
+def test_domain_emptiness_is_still_right():
+    from rasa.shared.core.domain import Domain
+
+    rasa_patches.domain_emptiness_once()
+    assert Domain.empty().is_empty()
+    assert not Domain.from_dict({"intents": ["hei"]}).is_empty()
