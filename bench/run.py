@@ -321,11 +321,14 @@ COMPONENTS: List[Tuple[str, Tuple[str, ...]]] = [
     ("NLU: pattern entities (Veivis)", ("veivis/nlu/pattern_entities.py",)),
     ("NLU: CountVectorsFeaturizer ×2", ("count_vectors_featurizer.py",)),
     ("NLU: DIETClassifier (TensorFlow)", ("diet_classifier.py",)),
-    ("NLU: LogisticRegressionClassifier", ("logistic_regression_classifier.py",)),
+    (
+        "NLU: intent classifier (logistic regression)",
+        ("logistic_regression_classifier.py", "veivis/nlu/intent_classifier.py"),
+    ),
     ("NLU: FallbackClassifier", ("fallback_classifier.py",)),
     ("NLU: red-flag guard (Veivis)", ("veivis/nlu/red_flag_guard.py",)),
     ("NLU: button payloads (regex handler)", ("regex_message_handler.py",)),
-    ("policies (Memoization, Rule)", ("rasa/core/policies/",)),
+    ("policies (RulePolicy)", ("rasa/core/policies/",)),
     ("tracker store (SQLite)", ("tracker_store.py",)),
     ("NLG (responses + contacts)", ("veivis/nlg.py", "rasa/core/nlg/")),
     ("action server call (HTTP client)", ("rasa/utils/endpoints.py",)),
@@ -968,8 +971,9 @@ def render_doc(res: Dict[str, object], nlu_md: str) -> str:
             f"{prof['load']['msgs_per_s']} msg/s). The event loop's thread was busy "
             f"{prof['busy_share']:.0%} of the time, so one message costs about "
             f"{prof['wall_ms_per_msg'] * prof['busy_share']:.1f} ms of the single Rasa thread. "
-            "Everything a component calls (TensorFlow, spaCy, SQLAlchemy, json …) counts as "
-            "that component."
+            "Everything a component calls (spaCy, scikit-learn, sqlite3, json …) counts as "
+            "that component. What earlier profiles found and what was changed: "
+            "[bench/README.md](../bench/README.md#what-was-changed-after-profiling-and-what-it-bought)."
         )
         a("")
         a("| part | share of busy time | ms per message |")

@@ -45,6 +45,8 @@ def test_same_parses_and_replies_with_and_without_the_patches(monkeypatch):
         str(_require_model()), generator=EndpointConfig(type="veivis.nlg.ContactsNLG")
     )
     monkeypatch.setattr(Domain, "is_empty", rasa_patches._original_is_empty or Domain.is_empty)
+    monkeypatch.setattr(DaskGraphRunner, "run", rasa_patches._original_run or DaskGraphRunner.run)
+    assert DaskGraphRunner.run is not rasa_patches._run_graph  # Rasa's own, with dask
     before = conversation(agent, "patches-original")
     monkeypatch.setattr(DaskGraphRunner, "run", rasa_patches._run_graph)
     rasa_patches.domain_emptiness_once()
