@@ -58,19 +58,22 @@ class RssSeries(threading.Thread):
         self._stop.set()
 
 
-def per_minute(samples: Sequence[loadgen.Sample]) -> List[Dict[str, object]]:
-    minutes: Dict[int, List[loadgen.Sample]] = {}
+def per_minute(samples: Sequence[loadgen.Sample], minutes: float) -> List[Dict[str, object]]:
+    """One row per minute; replies that came after the end (sent before it) in a last row."""
+    last = int(minutes * 60 // 60)
+    buckets: Dict[int, List[loadgen.Sample]] = {}
     for s in samples:
-        minutes.setdefault(int(s.at_s // 60), []).append(s)
+        buckets.setdefault(min(int(s.at_s // 60), last), []).append(s)
     rows = []
-    for m in sorted(minutes):
-        ok = [s.latency_ms for s in minutes[m] if not s.error]
+    for m in sorted(buckets):
+        ok = [s.latency_ms for s in buckets[m] if not s.error]
+        tail = m == last
         rows.append(
             {
-                "minute": m + 1,
-                "messages": len(minutes[m]),
-                "errors": sum(1 for s in minutes[m] if s.error and s.error not in loadgen.WRONG),
-                "msgs_per_s": round(len(ok) / 60, 1),
+                "minute": "after the end" if tail else m + 1,
+                "messages": len(buckets[m]),
+                "errors": sum(1 for s in buckets[m] if s.error and s.error not in loadgen.WRONG),
+                "msgs_per_s": None if tail else round(len(ok) / 60, 1),
                 "p50_ms": loadgen.percentile(ok, 50),
                 "p95_ms": loadgen.percentile(ok, 95),
             }
@@ -113,8 +116,9 @@ def render(res: Dict[str, object]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for row in res["per_minute"]:  # type: ignore[union-attr]
+        rate = "–" if row["msgs_per_s"] is None else row["msgs_per_s"]
         lines.append(
-            f"| {row['minute']} | {row['messages']} | {row['errors']} | {row['msgs_per_s']} | "
+            f"| {row['minute']} | {row['messages']} | {row['errors']} | {rate} | "
             f"{row['p50_ms']} | {row['p95_ms']} | {row['rasa_mb']} |"
         )
     lines += [
@@ -166,9 +170,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         one_min = rss_at(points, 60, "rasa_mb") or start["rasa_mb"]
         growth = round(end["rasa_mb"] - one_min, 1)
         after_1min = sum(1 for s in result.samples if s.at_s > 60) or 1
-        rows = per_minute(result.samples)
+        rows = per_minute(result.samples, args.minutes)
         for row in rows:
-            row["rasa_mb"] = rss_at(points, 60 * int(row["minute"]), "rasa_mb") or end["rasa_mb"]
+            at = 60 * row["minute"] if isinstance(row["minute"], int) else 1e9
+            row["rasa_mb"] = rss_at(points, at, "rasa_mb") or end["rasa_mb"]
         res.update(
             summary=summary,
             per_minute=rows,
