@@ -15,8 +15,9 @@ Here:
   one-row index lookup (the conversation's highest event id) checks that nobody else
   wrote or deleted its events (the retention job, another process); if so, it reloads.
 - errors (e.g. «database is locked») are raised as before, so Rasa's FailSafeTrackerStore
-  still answers from memory and logs why. An unsaved turn stays in the cache and is
-  written with the next successful save.
+  still answers from memory and logs why. A finished but unsaved turn stays in the cache
+  and is written with the next successful save; a turn that broke off half-way (no
+  action_listen at the end) is dropped, as Rasa would, by reloading from the database.
 
 Several Rasa instances need PostgreSQL + Redis (deploy/scaleout/), not this class.
 """
@@ -30,7 +31,8 @@ from collections import OrderedDict
 from typing import Any, Dict, Optional, Tuple
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -58,6 +60,12 @@ _INSERT = (
 CacheEntry = Tuple[DialogueStateTracker, int, Optional[int]]
 
 
+def _ends_a_turn(tracker: DialogueStateTracker) -> bool:
+    """Rasa ends every finished turn by logging action_listen."""
+    last = tracker.events[-1] if tracker.events else None
+    return isinstance(last, ActionExecuted) and last.action_name == ACTION_LISTEN_NAME
+
+
 class SQLiteTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, dialect: str = "sqlite", db: str = "rasa.db", **kwargs: Any):
         if dialect != "sqlite":
@@ -83,10 +91,14 @@ class SQLiteTrackerStore(SQLTrackerStore):
         """The conversation's latest session, from the cache if the database agrees."""
         entry = self._cache.get(sender_id)
         if entry is not None:
-            if entry[2] == self._last_id(sender_id):
+            tracker, stored, last_id = entry
+            if last_id == self._last_id(sender_id) and (
+                stored == len(tracker.events) or _ends_a_turn(tracker)
+            ):
                 self._cache.move_to_end(sender_id)
-                return entry[0]
-            del self._cache[sender_id]  # written or deleted elsewhere: reload
+                return tracker
+            # written or deleted elsewhere, or a turn that broke off: the database's version
+            del self._cache[sender_id]
         rows = self._db.execute(
             _LATEST_SESSION,
             {"sender": sender_id, "session_started": SessionStarted.type_name},

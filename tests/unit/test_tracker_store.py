@@ -177,6 +177,18 @@ def test_locked_database_raises_and_the_turn_is_saved_later(domain, tmp_path, mo
     assert [r[1] for r in rows(db)] == [e.type_name for e in tracker.events]
 
 
+def test_a_turn_that_broke_off_is_reloaded_as_rasa_would(domain, tmp_path):
+    db = tmp_path / "t.db"
+    store = SQLiteTrackerStore(domain, db=str(db))
+    tracker = new_tracker(domain)
+    run(store.save(tracker))
+    # the processor logged the user's message, then failed before answering or saving
+    tracker.update(UserUttered("hei", {"name": "greet", "confidence": 0.9}, timestamp=1001))
+    again = run(store.retrieve("s1"))
+    assert again is not tracker
+    assert [e.type_name for e in again.events] == ["session_started", "action"]
+
+
 def test_cache_is_bounded(domain, tmp_path, monkeypatch):
     monkeypatch.setattr(module, "CACHE_SIZE", 3)
     db = tmp_path / "t.db"
