@@ -91,6 +91,8 @@ def servers(tmp_path_factory):
     _require_model()
     tmp = tmp_path_factory.mktemp("servers")
     ARTIFACTS.mkdir(exist_ok=True)
+    for name in ("rasa.log", "actions.log"):  # this session's logs only (restarts append)
+        (ARTIFACTS / name).unlink(missing_ok=True)
     with running_servers(
         rasa_port=free_port(),
         action_port=free_port(),

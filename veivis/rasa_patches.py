@@ -130,7 +130,16 @@ def domain_emptiness_once() -> None:
     Domain.is_empty = _is_empty  # type: ignore[assignment]
 
 
+def log_level_kept() -> None:
+    """Loading the intent classifier imports skops.io, which imports numpy.distutils, whose
+    setuptools log shim sets the ROOT logger to WARNING: after the model loaded, Rasa logged
+    nothing below WARNING, not even «Rasa server is up and running». Imported here, before
+    Rasa configures logging, the side effect happens first and Rasa's settings win."""
+    import skops.io  # noqa: F401
+
+
 def apply_all() -> None:
+    log_level_kept()
     no_error_reports()
     fast_action_response_check()
     graph_plan_once()

@@ -72,3 +72,18 @@ def test_domain_emptiness_is_still_right():
     rasa_patches.domain_emptiness_once()
     assert Domain.empty().is_empty()
     assert not Domain.from_dict({"intents": ["hei"]}).is_empty()
+
+
+def test_loading_the_classifier_does_not_silence_info_logs():
+    import logging
+
+    rasa_patches.log_level_kept()
+    root = logging.getLogger()
+    before = root.level
+    try:
+        root.setLevel(logging.INFO)  # what Rasa's logging set-up does after the patches
+        import skops.io  # noqa: F401  what loading the intent classifier imports
+
+        assert root.level == logging.INFO
+    finally:
+        root.setLevel(before)
