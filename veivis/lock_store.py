@@ -55,6 +55,12 @@ return 0
 """
 
 
+def _ticket(member: bytes) -> Ticket:
+    """A ticket from its sorted-set member, "number:expiry"."""
+    number, _, expires = member.decode().partition(":")
+    return Ticket(int(number), float(expires))
+
+
 class AtomicRedisLockStore(LockStore):
     def __init__(
         self,
@@ -96,19 +102,13 @@ class AtomicRedisLockStore(LockStore):
         members = self.red.zrange(self._keys(conversation_id)[0], 0, -1)
         if not members:
             return None
-        tickets = []
-        for member in members:
-            number, _, expires = member.decode().partition(":")
-            tickets.append(Ticket(int(number), float(expires)))
-        return TicketLock(conversation_id, deque(tickets))  # sorted by number
+        return TicketLock(conversation_id, deque(map(_ticket, members)))  # sorted by number
 
     def update_lock(self, conversation_id: str) -> None:
         """Return expired tickets (an instance that died while holding one)."""
         key = self._keys(conversation_id)[0]
         now = time.time()
-        expired = [
-            m for m in self.red.zrange(key, 0, -1) if float(m.decode().partition(":")[2]) < now
-        ]
+        expired = [m for m in self.red.zrange(key, 0, -1) if _ticket(m).expires < now]
         if expired:
             self.red.zrem(key, *expired)
 

@@ -18,7 +18,6 @@ if os.environ.get("VEIVIS_SCALEOUT") != "1":
 
 import asyncio
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -29,18 +28,13 @@ import redis
 from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from tests.conftest import free_port
 from veivis.lock_store import KEY_PREFIX, AtomicRedisLockStore
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [shutil.which("redis-server") or "/usr/bin/redis-server", "--bind", "127.0.0.1",
          "--port", str(port), "--save", "", "--appendonly", "no",
@@ -146,6 +140,6 @@ def test_a_ticket_of_a_dead_instance_expires(redis_url):
 
 
 def test_redis_down_is_a_lock_error_not_a_hang(redis_url):
-    store = new_store(dict(redis_url, port=_free_port()))  # nothing listens there
+    store = new_store(dict(redis_url, port=free_port()))  # nothing listens there
     with pytest.raises(LockError):
         store.issue_ticket("c", 30)
