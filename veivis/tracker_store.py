@@ -24,6 +24,7 @@ Several Rasa instances need PostgreSQL + Redis (deploy/scaleout/), not this clas
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import sqlite3
@@ -127,10 +128,9 @@ class SQLiteTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         stored = self._stored_count(tracker)
-        events = list(tracker.events)
         last_id = None
         try:
-            for event in events[stored:]:
+            for event in itertools.islice(tracker.events, stored, None):
                 data: Dict[str, Any] = event.as_dict()
                 cursor = self._db.execute(
                     _INSERT,
@@ -150,7 +150,7 @@ class SQLiteTrackerStore(SQLTrackerStore):
             raise  # FailSafeTrackerStore logs it and keeps the conversation in memory
         if last_id is None:
             last_id = self._last_id(tracker.sender_id)
-        self._remember(tracker, len(events), last_id)
+        self._remember(tracker, len(tracker.events), last_id)
 
     def _remember(self, tracker: DialogueStateTracker, stored: int, last_id: Optional[int]) -> None:
         # A second session start inside one tracker: Rasa would load only the latest
