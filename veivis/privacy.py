@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import FrozenSet, List, Optional, Tuple
 
-import yaml
-
+from veivis.nlp.patterns import load_pattern_file
 from veivis.redflags.normalise import fold
 
 NAME_LABEL = "[navn]"
-PATTERN_DIR = Path(__file__).resolve().parents[1] / "data" / "patterns"
 
 # Order matters: a national ID (11 digits) must be masked before the phone rule sees it.
 _PATTERNS = (
@@ -153,8 +150,7 @@ def _known_words(files: Tuple[str, ...]) -> Tuple[FrozenSet[str], Tuple[str, ...
     Keys count too: the red-flag typo keys are words people type ("puser")."""
     whole, stems = set(), set()
     for name in files:
-        data = yaml.safe_load((PATTERN_DIR / name).read_text(encoding="utf-8"))
-        for phrase in _strings(data):
+        for phrase in _strings(load_pattern_file(name)):
             if phrase.startswith("re:"):
                 continue
             for alternative in phrase.replace("|", " ").split():
