@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import FrozenSet, List, Optional, Tuple
 
 from veivis.nlp.patterns import load_pattern_file
-from veivis.redflags.normalise import fold
+from veivis.language import fold, language
 
 NAME_LABEL = "[navn]"
 
@@ -101,7 +101,7 @@ def _folded(*words: str) -> FrozenSet[str]:
 # bekymret mor», «kjæresten min, Han …»), and capitalised names that are not a person's.
 _NOT_NAMES = _folded(
     # small words
-    "ikke", "ikkje", "ingen", "inga", "det", "dette", "denne", "den", "de", "dem", "dei",
+    "det", "dette", "denne", "den", "de", "dem", "dei",
     "du", "deg", "dere", "noe", "noko", "noen", "nokon", "hva", "kva", "hvem", "kven",
     "hvordan", "korleis", "hvor", "kor", "som", "at", "og", "eller", "men", "så", "da",
     "når", "nå", "no", "her", "der", "jeg", "eg", "meg", "han", "ham", "hun", "henne", "ho",
@@ -139,7 +139,9 @@ _MAX_FILLERS = 2
 # kept. Short stems («son*», «arm*») count as whole words, or they would spare Sondre and
 # Armin.
 _SUBSTANCE_FILES = ("substances.yml",)
-_ALL_PATTERN_FILES = ("red_flags.yml", "substances.yml", "symptoms.yml", "answers.yml")
+_ALL_PATTERN_FILES = (
+    "language.yml", "red_flags.yml", "substances.yml", "symptoms.yml", "answers.yml"
+)
 _MIN_STEM = 4
 
 
@@ -176,7 +178,10 @@ def _strings(node: object) -> List[str]:
 def _is_known(word: str, files: Tuple[str, ...]) -> bool:
     parts = fold(word).split()
     whole, stems = _known_words(files)
-    return any(p in _NOT_NAMES or p in whole or p.startswith(stems) for p in parts)
+    negators = language().negators  # «jeg heter ikke …»: the shared list, not a copy
+    return any(
+        p in _NOT_NAMES or p in negators or p in whole or p.startswith(stems) for p in parts
+    )
 
 
 def _is_capitalised(word: str) -> bool:

@@ -15,7 +15,7 @@ import yaml
 
 from veivis.redflags import Detection, detect, load_patterns
 from veivis.redflags.detector import PATTERNS_PATH, build_patterns
-from veivis.redflags.normalise import fold, split_sentences
+from veivis.language.normalise import fold, split_sentences
 
 CASES_PATH = Path(__file__).resolve().parents[1] / "data" / "red_flag_cases.yml"
 CASES: list[dict] = yaml.safe_load(CASES_PATH.read_text(encoding="utf-8"))["cases"]

@@ -19,9 +19,10 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Tuple
 
 import yaml
 
+from veivis.language import fold, language
+
 PATTERN_DIR = Path(__file__).resolve().parents[2] / "data" / "patterns"
 ENTITY_FILES = ("substances.yml", "symptoms.yml", "answers.yml")
-CLAUSE_BREAKS = {"men", "but"}
 
 # Letters people often type without (no Norwegian keyboard) or spell another way.
 _LETTER_VARIANTS = {
@@ -112,22 +113,26 @@ def canonical_values(label: str) -> List[str]:
 
 
 @lru_cache(maxsize=None)
-def _negation() -> Tuple[FrozenSet[str], FrozenSet[str], int]:
-    """(labels, negators, window) from data/patterns/negation.yml, read once."""
+def _negation() -> Tuple[FrozenSet[str], FrozenSet[str], FrozenSet[str], int]:
+    """(labels, negators, clause breaks, window): labels and window from negation.yml,
+    the words from the shared text layer (data/patterns/language.yml), read once."""
     settings = load_pattern_file("negation.yml")
-    return frozenset(settings["labels"]), frozenset(settings["negators"]), settings["window"]
+    lang = language()
+    breaks = frozenset(b for b in lang.clause_breaks if " " not in b)
+    return frozenset(settings["labels"]), lang.negators, breaks, settings["window"]
 
 
 def is_negated(doc: Any, ent: Any) -> bool:
     """True when a negator stands shortly before the entity in the same clause:
-    "ingen kramper", "bruker ikke kokain". Stops at punctuation and "men"."""
-    labels, negators, window = _negation()
+    "ingen kramper", "bruker ikke kokain". Stops at punctuation and clause breaks ("men")."""
+    labels, negators, breaks, window = _negation()
     if ent.label_ not in labels:
         return False
     for token in reversed(doc[max(0, ent.start - window) : ent.start]):
-        if token.is_punct or token.lower_ in CLAUSE_BREAKS:
+        folded = fold(token.lower_)
+        if token.is_punct or folded in breaks:
             return False
-        if token.lower_ in negators:
+        if folded in negators:
             return True
     return False
 

@@ -1,12 +1,18 @@
 """Deterministic red-flag detector: is someone in danger right now?
 
-The text is split into clauses and folded (normalise.py). In each clause every category
+The text is split into clauses and folded (veivis/language). In each clause every category
 phrase that matches is checked for a near miss: an excluded context ("magekramper"),
-a negation ("ingen kramper"), a past event ("for to år siden") or a generic question
-("hva er tegn på …"). A match that is none of these fires. When in doubt it fires:
-a false alarm costs a message, a miss can cost a life.
+a negation ("ingen kramper"), a past event ("for to år siden"), a generic question
+("hva er tegn på …") or a joke ("haha"). A match that is none of these fires. When in
+doubt it fires: a false alarm costs a message, a miss can cost a life.
 
-All words live in data/patterns/red_flags.yml; this module holds only the logic.
+Phrases are built from concepts (`@wake`, `@face`, `@opioid`: word groups with their
+inflections, nynorsk and dialect forms), so one phrase covers many wordings. A category
+with `all_of` fires when every group of concepts is found, live, somewhere in the
+message: «barnebarnet har spist tablettene mine» = a child + an intake.
+
+Levels: emergency (113), suicide (113 + 116 123), urgent (legevakt / Giftinformasjonen).
+All words live in data/patterns/red_flags.yml and language.yml; this module holds only the logic.
 """
 
 from __future__ import annotations
@@ -19,12 +25,13 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import yaml
 
-from veivis.redflags.normalise import fold, split_sentences
+from veivis.language import Language, fold, language, split_sentences
 
 PATTERNS_PATH = Path(__file__).resolve().parents[2] / "data/patterns/red_flags.yml"
 
 EMERGENCY = "emergency"
 SUICIDE = "suicide"
+URGENT = "urgent"
 NEAR_MISS = "near_miss"
 NONE = "none"
 
@@ -37,8 +44,9 @@ _LOOKBACK_CHARS = 120  # enough for the negation window, bounded for 100 KB inpu
 class Detection:
     """What the detector found. `category` is the one reported; `categories` all that fired.
 
-    level "suicide" only when suicide_risk is the only category that fired; if a medical
-    category fires too, level is "emergency" (113 first) and categories include suicide_risk.
+    level "suicide" only when suicide_risk is the only emergency category that fired; if a
+    medical one fires too, level is "emergency" (113 first) and categories include
+    suicide_risk. level "urgent" only when nothing but urgent categories fired.
     """
 
     level: str = NONE
@@ -58,6 +66,8 @@ class _Category:
     self_negative: re.Pattern[str]  # phrases that carry their own negation: "puster ikke"
     plain: re.Pattern[str]  # all other phrases: these can be negated
     exclude: re.Pattern[str]
+    # all_of: every group must be found live in the message; a group is a _Category itself
+    groups: tuple["_Category", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,85 +86,130 @@ class Patterns:
     present_markers: re.Pattern[str]
     history: re.Pattern[str]
     recent: re.Pattern[str]
+    jokes: re.Pattern[str]
 
 
 # ---------------------------------------------------------------- compiling phrases
 
 
-def _word_regex(word: str) -> str:
-    alternatives = []
-    for alternative in word.split("|"):
-        folded = fold(alternative.rstrip("*"))
-        if not folded:
-            raise ValueError(f"empty alternative in pattern word {word!r}")
-        ending = "[a-z0-9]*" if alternative.endswith("*") else ""
-        alternatives.append(re.escape(folded) + ending)
-    return "(?:" + "|".join(alternatives) + ")"
+@dataclass(frozen=True)
+class _Compiler:
+    """Turns phrases into regexes, knowing the concepts and the language's fillers."""
 
+    concepts: Mapping[str, str]  # name -> regex alternation (already compiled phrases)
+    filler: str  # optional filler word after a phrase word: "(?:fortsatt |nesten )?"
 
-def _phrase_regex(phrase: str) -> str:
-    if phrase.startswith("re:"):
-        return phrase[3:].strip()
-    words = phrase.split()
-    if not words or words[0] == "~" or words[-1] == "~":
-        raise ValueError(f"bad phrase {phrase!r}")
-    parts: list[str] = []
-    gap = False
-    for word in words:
-        if word == "~":
-            gap = True
-            continue
-        if parts:
-            parts.append(" " + (_GAP if gap else ""))
-        parts.append(_word_regex(word))
+    def word(self, word: str) -> str:
+        if word.startswith("@"):
+            if word[1:] not in self.concepts:
+                raise ValueError(f"unknown concept {word!r}")
+            return self.concepts[word[1:]]
+        alternatives = []
+        for alternative in word.split("|"):
+            folded = fold(alternative.rstrip("*"))
+            if not folded:
+                raise ValueError(f"empty alternative in pattern word {word!r}")
+            ending = "[a-z0-9]*" if alternative.endswith("*") else ""
+            alternatives.append(re.escape(folded) + ending)
+        return "(?:" + "|".join(alternatives) + ")"
+
+    def phrase(self, phrase: str) -> str:
+        if phrase.startswith("re:"):
+            return phrase[3:].strip()
+        words = phrase.split()
+        if not words or words[0] == "~" or words[-1] == "~":
+            raise ValueError(f"bad phrase {phrase!r}")
+        parts: list[str] = []
         gap = False
-    return "".join(parts)
+        for word in words:
+            if word == "~":
+                gap = True
+                continue
+            if parts:
+                parts.append(" " + (_GAP if gap else self.filler))
+            parts.append(self.word(word))
+            gap = False
+        return "".join(parts)
+
+    def alternation(self, phrases: Sequence[str]) -> str:
+        bodies = sorted((self.phrase(str(p)) for p in phrases), key=len, reverse=True)
+        return "(?:" + "|".join(bodies) + ")"
+
+    def compile(self, phrases: Sequence[str]) -> re.Pattern[str]:
+        if not phrases:
+            return _NEVER
+        return re.compile(r"(?<![a-z0-9])" + self.alternation(phrases) + r"(?![a-z0-9])")
 
 
-def _compile(phrases: Sequence[str]) -> re.Pattern[str]:
-    if not phrases:
-        return _NEVER
-    bodies = sorted((_phrase_regex(str(p)) for p in phrases), key=len, reverse=True)
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(bodies) + r")(?![a-z0-9])")
-
-
-def _phrase_words(phrase: str) -> set[str]:
+def _phrase_words(phrase: str, concepts: Mapping[str, Sequence[str]]) -> set[str]:
     if phrase.startswith("re:"):
         return set()
-    return {fold(alt.rstrip("*")) for word in phrase.split() for alt in word.split("|")}
+    words: set[str] = set()
+    for word in phrase.split():
+        if word.startswith("@"):
+            for inner in concepts.get(word[1:], ()):
+                words |= _phrase_words(str(inner), concepts)
+            continue
+        words |= {fold(alt.rstrip("*")) for alt in word.split("|")}
+    return words
 
 
-def build_patterns(data: Mapping[str, Any]) -> Patterns:
-    """Compile the parsed YAML (a dict) into Patterns."""
-    negators = frozenset(fold(word) for word in data.get("negators", []))
-    categories = []
-    for name, spec in data["categories"].items():
-        phrases = [str(p) for p in spec["phrases"]]
-        self_negative = [p for p in phrases if _phrase_words(p) & negators]
-        plain = [p for p in phrases if p not in self_negative]
-        categories.append(
-            _Category(
-                name=name,
-                level=spec.get("level", EMERGENCY),
-                self_negative=_compile(self_negative),
-                plain=_compile(plain),
-                exclude=_compile(spec.get("exclude") or []),
-            )
-        )
+def _compiler(data: Mapping[str, Any], lang: Language) -> tuple[_Compiler, dict[str, list[str]]]:
+    """Concepts may use concepts defined above them in the file."""
+    filler = "(?:(?:" + "|".join(re.escape(w) for w in lang.fillers) + ") )?"
+    raw = {name: [str(p) for p in phrases] for name, phrases in (data.get("concepts") or {}).items()}
+    compiler = _Compiler({}, filler)
+    for name, phrases in raw.items():
+        compiler = _Compiler({**compiler.concepts, name: compiler.alternation(phrases)}, filler)
+    return compiler, raw
+
+
+def _category(
+    name: str, spec: Mapping[str, Any], compiler: _Compiler, raw: Mapping[str, Sequence[str]],
+    negators: frozenset[str],
+) -> _Category:
+    phrases = [str(p) for p in spec.get("phrases") or []]
+    self_negative = [p for p in phrases if _phrase_words(p, raw) & negators]
+    plain = [p for p in phrases if p not in self_negative]
+    groups = tuple(
+        _category(f"{name}[{i}]", {"phrases": [f"@{c}" for c in group], "exclude": spec.get("exclude")},
+                  compiler, raw, negators)
+        for i, group in enumerate(spec.get("all_of") or [])
+    )
+    return _Category(
+        name=name,
+        level=spec.get("level", EMERGENCY),
+        self_negative=compiler.compile(self_negative),
+        plain=compiler.compile(plain),
+        exclude=compiler.compile(spec.get("exclude") or []),
+        groups=groups,
+    )
+
+
+def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Patterns:
+    """Compile the parsed YAML (a dict) into Patterns, with the shared language lists."""
+    lang = lang or language()
+    compiler, raw = _compiler(data, lang)
+    negators = lang.negators
+    categories = [
+        _category(name, spec, compiler, raw, negators) for name, spec in data["categories"].items()
+    ]
     people = data.get("concrete_people", [])
+    plain = _Compiler(compiler.concepts, "")  # context lists: exact phrases, no fillers
     return Patterns(
         categories=tuple(categories),
-        typos={fold(k): fold(v) for k, v in (data.get("typos") or {}).items()},
+        typos=lang.typos,
         negators=negators,
         negation_window=int(data.get("settings", {}).get("negation_window", 3)),
-        negation_breakers=_compile([*data.get("negation_breakers", []), *people]),
-        clause_breaks=_compile(data.get("clause_breaks", [])),
-        question_frames=_compile(data.get("question_frames", [])),
-        asking_phrases=_compile(data.get("asking_phrases", [])),
-        concrete_people=_compile(people),
-        present_markers=_compile(data.get("present_markers", [])),
-        history=_compile(data.get("history", [])),
-        recent=_compile(data.get("recent", [])),
+        negation_breakers=plain.compile([*lang.negation_breakers, *people]),
+        clause_breaks=plain.compile(list(lang.clause_breaks)),
+        question_frames=plain.compile(data.get("question_frames", [])),
+        asking_phrases=plain.compile(data.get("asking_phrases", [])),
+        concrete_people=plain.compile(people),
+        present_markers=plain.compile(data.get("present_markers", [])),
+        history=plain.compile(data.get("history", [])),
+        recent=plain.compile(data.get("recent", [])),
+        jokes=plain.compile(data.get("jokes", [])),
     )
 
 
@@ -179,6 +234,7 @@ class _Clause:
 
     text: str
     patterns: Patterns
+    joking: bool = False  # the sentence laughs or says it is a joke
     _excluded: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     @cached_property
@@ -232,6 +288,8 @@ def _near_miss_reason(
         return "past event"
     if clause.is_generic_question:
         return "question about signs"
+    if clause.joking and category.level != SUICIDE:
+        return "joke"
     return ""
 
 
@@ -247,11 +305,29 @@ def _judge(clause: _Clause, category: _Category) -> str | None:
     return reason
 
 
-def _clauses(text: str, p: Patterns) -> Iterator[str]:
-    for sentence in split_sentences(text):
-        for clause in p.clause_breaks.split(fold(sentence, p.typos)):
+def _judge_message(clauses: Sequence[_Clause], category: _Category) -> str | None:
+    """Like _judge, over the whole message; an all_of category needs every group live."""
+    if category.groups:
+        verdicts = [_judge_message(clauses, group) for group in category.groups]
+        if all(v == "" for v in verdicts):
+            return ""
+        return next((v for v in verdicts if v), None) if all(v is not None for v in verdicts) else None
+    reason = None
+    for clause in clauses:
+        verdict = _judge(clause, category)
+        if verdict == "":
+            return ""
+        reason = reason or verdict
+    return reason
+
+
+def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
+    for sentence in split_sentences(language().emoji_as_words(text)):
+        folded = fold(sentence, p.typos)
+        joking = bool(p.jokes.search(folded))
+        for clause in p.clause_breaks.split(folded):
             if clause.strip():
-                yield clause.strip()
+                yield _Clause(clause.strip(), p, joking)
 
 
 def _as_text(text: object) -> str:
@@ -266,28 +342,27 @@ def _as_text(text: object) -> str:
 
 
 def detect(text: str, patterns: Patterns | None = None) -> Detection:
-    """Classify a user message: emergency, suicide, near_miss or none."""
+    """Classify a user message: emergency, suicide, urgent, near_miss or none."""
     p = patterns or load_patterns()
-    fired: set[str] = set()
+    clauses = list(_clauses(_as_text(text), p))
+    fired: list[_Category] = []
     near_miss: tuple[str, str] | None = None
-    for clause_text in _clauses(_as_text(text), p):
-        clause = _Clause(clause_text, p)
-        for category in p.categories:
-            if category.name in fired:
-                continue
-            verdict = _judge(clause, category)
-            if verdict == "":
-                fired.add(category.name)
-            elif verdict and near_miss is None:
-                near_miss = (category.name, verdict)
+    for category in p.categories:
+        verdict = _judge_message(clauses, category)
+        if verdict == "":
+            fired.append(category)
+        elif verdict and near_miss is None:
+            near_miss = (category.name, verdict)
 
+    names = tuple(c.name for c in fired)
+    medical = [c.name for c in fired if c.level == EMERGENCY]
+    if medical:
+        return Detection(EMERGENCY, medical[0], names)
+    suicide = [c.name for c in fired if c.level == SUICIDE]
+    if suicide:
+        return Detection(SUICIDE, suicide[0], names)
     if fired:
-        ordered = [c for c in p.categories if c.name in fired]
-        medical = [c.name for c in ordered if c.level != SUICIDE]
-        names = tuple(c.name for c in ordered)
-        if medical:
-            return Detection(EMERGENCY, medical[0], names)
-        return Detection(SUICIDE, names[0], names)
+        return Detection(URGENT, names[0], names)
     if near_miss:
         return Detection(NEAR_MISS, near_miss[0], (), near_miss[1])
     return Detection(NONE)

@@ -1,0 +1,71 @@
+"""One Norwegian text layer: folding (normalise.py) and the shared word lists.
+
+Every reader of free text — the red-flag detector, the danger classifier, the entity
+negation and the name masking — takes negators, clause breaks, fillers and typo fixes from
+data/patterns/language.yml through `language()`, so the lists cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import FrozenSet, Mapping, Tuple
+
+import yaml
+
+from veivis.language.normalise import fold, split_sentences
+
+LANGUAGE_FILE = Path(__file__).resolve().parents[2] / "data" / "patterns" / "language.yml"
+
+
+@dataclass(frozen=True)
+class Language:
+    """The folded word lists of language.yml."""
+
+    negators: FrozenSet[str]
+    negation_breakers: Tuple[str, ...]
+    clause_breaks: Tuple[str, ...]
+    fillers: Tuple[str, ...]
+    typos: Mapping[str, str]
+    emoji: Mapping[str, str]
+
+    def emoji_as_words(self, text: str) -> str:
+        """Emoji that carry meaning become words before folding drops them (😂 → haha)."""
+        for symbol, words in self.emoji.items():
+            if symbol in text:
+                text = text.replace(symbol, f" {words} ")
+        return text
+
+
+@lru_cache(maxsize=1)
+def language() -> Language:
+    data = yaml.safe_load(LANGUAGE_FILE.read_text(encoding="utf-8"))
+    return Language(
+        negators=frozenset(fold(w) for w in data["negators"]),
+        negation_breakers=tuple(fold(w) for w in data["negation_breakers"]),
+        clause_breaks=tuple(fold(w) for w in data["clause_breaks"]),
+        fillers=tuple(dict.fromkeys(fold(w) for w in data["fillers"])),
+        typos={fold(k): fold(v) for k, v in (data.get("typos") or {}).items()},
+        emoji={str(k): fold(v) for k, v in (data.get("emoji") or {}).items()},
+    )
+
+
+@lru_cache(maxsize=1)
+def _clause_breaks() -> re.Pattern[str]:
+    words = "|".join(re.escape(b) for b in language().clause_breaks)
+    return re.compile(rf"(?<![a-z0-9])(?:{words})(?![a-z0-9])")
+
+
+def folded_clauses(text: str) -> list[str]:
+    """Sentences split, folded with the typo fixes, and split again at clause breaks."""
+    clauses = []
+    for sentence in split_sentences(language().emoji_as_words(text)):
+        for clause in _clause_breaks().split(fold(sentence, language().typos)):
+            if clause.strip():
+                clauses.append(clause.strip())
+    return clauses
+
+
+__all__ = ["Language", "language", "fold", "split_sentences", "folded_clauses"]
