@@ -13,8 +13,8 @@ import re
 from functools import lru_cache
 from typing import FrozenSet, List, Optional, Tuple
 
-from veivis.nlp.patterns import load_pattern_file
 from veivis.language import fold, language
+from veivis.nlp.patterns import load_pattern_file
 
 NAME_LABEL = "[navn]"
 
@@ -140,7 +140,11 @@ _MAX_FILLERS = 2
 # Armin.
 _SUBSTANCE_FILES = ("substances.yml",)
 _ALL_PATTERN_FILES = (
-    "language.yml", "red_flags.yml", "substances.yml", "symptoms.yml", "answers.yml"
+    "language.yml",
+    "red_flags.yml",
+    "substances.yml",
+    "symptoms.yml",
+    "answers.yml",
 )
 _MIN_STEM = 4
 
@@ -179,9 +183,7 @@ def _is_known(word: str, files: Tuple[str, ...]) -> bool:
     parts = fold(word).split()
     whole, stems = _known_words(files)
     negators = language().negators  # «jeg heter ikke …»: the shared list, not a copy
-    return any(
-        p in _NOT_NAMES or p in negators or p in whole or p.startswith(stems) for p in parts
-    )
+    return any(p in _NOT_NAMES or p in negators or p in whole or p.startswith(stems) for p in parts)
 
 
 def _is_capitalised(word: str) -> bool:

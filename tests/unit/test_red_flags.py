@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from veivis.language.normalise import fold, split_sentences
 from veivis.redflags import Detection, detect, load_patterns
 from veivis.redflags.detector import PATTERNS_PATH, build_patterns
-from veivis.language.normalise import fold, split_sentences
 
 CASES_PATH = Path(__file__).resolve().parents[1] / "data" / "red_flag_cases.yml"
 CASES: list[dict] = yaml.safe_load(CASES_PATH.read_text(encoding="utf-8"))["cases"]

@@ -67,7 +67,7 @@ class _Category:
     plain: re.Pattern[str]  # all other phrases: these can be negated
     exclude: re.Pattern[str]
     # all_of: every group must be found live in the message; a group is a _Category itself
-    groups: tuple["_Category", ...] = ()
+    groups: tuple[_Category, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,8 @@ def _phrase_words(phrase: str, concepts: Mapping[str, Sequence[str]]) -> set[str
 def _compiler(data: Mapping[str, Any], lang: Language) -> tuple[_Compiler, dict[str, list[str]]]:
     """Concepts may use concepts defined above them in the file."""
     filler = "(?:(?:" + "|".join(re.escape(w) for w in lang.fillers) + ") )?"
-    raw = {name: [str(p) for p in phrases] for name, phrases in (data.get("concepts") or {}).items()}
+    concepts = data.get("concepts") or {}
+    raw = {name: [str(p) for p in phrases] for name, phrases in concepts.items()}
     compiler = _Compiler({}, filler)
     for name, phrases in raw.items():
         compiler = _Compiler({**compiler.concepts, name: compiler.alternation(phrases)}, filler)
@@ -165,15 +166,23 @@ def _compiler(data: Mapping[str, Any], lang: Language) -> tuple[_Compiler, dict[
 
 
 def _category(
-    name: str, spec: Mapping[str, Any], compiler: _Compiler, raw: Mapping[str, Sequence[str]],
+    name: str,
+    spec: Mapping[str, Any],
+    compiler: _Compiler,
+    raw: Mapping[str, Sequence[str]],
     negators: frozenset[str],
 ) -> _Category:
     phrases = [str(p) for p in spec.get("phrases") or []]
     self_negative = [p for p in phrases if _phrase_words(p, raw) & negators]
     plain = [p for p in phrases if p not in self_negative]
     groups = tuple(
-        _category(f"{name}[{i}]", {"phrases": [f"@{c}" for c in group], "exclude": spec.get("exclude")},
-                  compiler, raw, negators)
+        _category(
+            f"{name}[{i}]",
+            {"phrases": [f"@{c}" for c in group], "exclude": spec.get("exclude")},
+            compiler,
+            raw,
+            negators,
+        )
         for i, group in enumerate(spec.get("all_of") or [])
     )
     return _Category(
@@ -311,7 +320,9 @@ def _judge_message(clauses: Sequence[_Clause], category: _Category) -> str | Non
         verdicts = [_judge_message(clauses, group) for group in category.groups]
         if all(v == "" for v in verdicts):
             return ""
-        return next((v for v in verdicts if v), None) if all(v is not None for v in verdicts) else None
+        if any(v is None for v in verdicts):
+            return None  # a group is absent: the combination is not there at all
+        return next(v for v in verdicts if v)
     reason = None
     for clause in clauses:
         verdict = _judge(clause, category)
