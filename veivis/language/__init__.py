@@ -26,14 +26,17 @@ class Language:
 
     negators: FrozenSet[str]
     negation_breakers: Tuple[str, ...]
+    negation_lists: FrozenSet[str]
     clause_breaks: Tuple[str, ...]
     fillers: Tuple[str, ...]
     typos: Mapping[str, str]
-    emoji: Mapping[str, str]
+    before_folding: Tuple[Tuple[str, str], ...]
 
     def emoji_as_words(self, text: str) -> str:
-        """Emoji that carry meaning become words before folding drops them (😂 → haha)."""
-        for symbol, words in self.emoji.items():
+        """Emoji that carry meaning become words before folding drops them (😂 → haha),
+        and English contractions are spelled out (isn't → is not)."""
+        text = text.lower()
+        for symbol, words in self.before_folding:
             if symbol in text:
                 text = text.replace(symbol, f" {words} ")
         return text
@@ -45,10 +48,11 @@ def language() -> Language:
     return Language(
         negators=frozenset(fold(w) for w in data["negators"]),
         negation_breakers=tuple(fold(w) for w in data["negation_breakers"]),
+        negation_lists=frozenset(fold(w) for w in data["negation_lists"]),
         clause_breaks=tuple(fold(w) for w in data["clause_breaks"]),
         fillers=tuple(dict.fromkeys(fold(w) for w in data["fillers"])),
         typos={fold(k): fold(v) for k, v in (data.get("typos") or {}).items()},
-        emoji={str(k): fold(v) for k, v in (data.get("emoji") or {}).items()},
+        before_folding=tuple((str(k), str(v)) for k, v in data["before_folding"].items()),
     )
 
 

@@ -78,6 +78,7 @@ class Patterns:
     typos: Mapping[str, str]
     negators: frozenset[str]
     negation_window: int
+    negation_lists: frozenset[str]
     negation_breakers: re.Pattern[str]
     clause_breaks: re.Pattern[str]
     question_frames: re.Pattern[str]
@@ -210,6 +211,7 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
         typos=lang.typos,
         negators=negators,
         negation_window=int(data.get("settings", {}).get("negation_window", 3)),
+        negation_lists=lang.negation_lists,
         negation_breakers=plain.compile([*lang.negation_breakers, *people]),
         clause_breaks=plain.compile(list(lang.clause_breaks)),
         question_frames=plain.compile(data.get("question_frames", [])),
@@ -276,11 +278,18 @@ def _is_negated(text: str, match: re.Match[str], p: Patterns) -> bool:
     before = text[max(0, start - _LOOKBACK_CHARS) : start].split()
     if start > _LOOKBACK_CHARS and before:
         before = before[1:]  # the first word may be cut in half
-    window = before[-p.negation_window :] if p.negation_window else []
-    for index in range(len(window) - 1, -1, -1):
-        if window[index] in p.negators:
-            between = " ".join(window[index + 1 :])
+    # A list carries the negation on: «aldri hatt brystsmerter eller kramper», so each
+    # list word («eller», «verken») gives the window another negation_window words.
+    reach = p.negation_window
+    for index in range(len(before) - 1, -1, -1):
+        if len(before) - index > reach:
+            return False
+        word = before[index]
+        if word in p.negators:
+            between = " ".join(before[index + 1 :])
             return not p.negation_breakers.search(between)
+        if word in p.negation_lists:
+            reach = len(before) - index + p.negation_window
     return False
 
 
