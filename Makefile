@@ -17,6 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 STAMP := $(VENV)/.installed
 SPACY := build/spacy/nb_veivis/meta.json
+DANGER := build/danger/classifier.joblib
 MODEL := models/veivis.tar.gz
 # Only what the trained model depends on: the spaCy pipeline and the custom components
 # are loaded from disk when Rasa starts, so pattern or code changes need no retraining.
@@ -24,7 +25,7 @@ TRAIN_INPUTS := config.yml $(shell find domain data/nlu data/rules data/stories 
 
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: help setup nlp train run test validate lint format lock clean widget-deps bench soak nlu-report retention
+.PHONY: help setup nlp danger train run test validate lint format lock clean widget-deps bench soak nlu-report retention
 
 help:
 	@echo "make run    start Veivis (sets everything up first)"
@@ -51,6 +52,12 @@ $(SPACY): $(STAMP) $(wildcard data/patterns/*.yml) $(wildcard veivis/nlp/*.py)
 
 nlp: $(SPACY)
 
+# The learned danger classifier (veivis/danger/classifier.py): a few seconds.
+$(DANGER): $(STAMP) $(wildcard data/danger/*.yml) $(wildcard data/nlu/*.yml) veivis/danger/classifier.py data/patterns/language.yml
+	$(PY) -m veivis.danger.classifier --out $(DANGER)
+
+danger: $(DANGER)
+
 # Rasa retrains only when an input above is newer than the model.
 $(MODEL): $(TRAIN_INPUTS) | $(SPACY)
 	@mkdir -p models
@@ -60,19 +67,19 @@ $(MODEL): $(TRAIN_INPUTS) | $(SPACY)
 
 train: $(MODEL)
 
-run: $(MODEL) $(SPACY)
+run: $(MODEL) $(SPACY) $(DANGER)
 	@mkdir -p var
 	$(PY) -m veivis.serve
 
 # Latency, throughput, memory, start-up and training against a stock `rasa init` bot.
-bench: $(MODEL) $(SPACY)
+bench: $(MODEL) $(SPACY) $(DANGER)
 	$(PY) -m bench.run
 
 # Intent precision/recall/F1, cross-validation, red-flag recall and false alarms.
-soak: $(MODEL) $(SPACY)
+soak: $(MODEL) $(SPACY) $(DANGER)
 	$(PY) -m bench.soak
 
-nlu-report: $(MODEL) $(SPACY)
+nlu-report: $(MODEL) $(SPACY) $(DANGER)
 	$(PY) -m bench.nlu_report
 
 # Delete conversations older than VEIVIS_RETENTION_DAYS (default 30); `make run` does it too.

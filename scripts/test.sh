@@ -20,6 +20,9 @@ make --no-print-directory lint
 step "spaCy pipeline"
 make --no-print-directory nlp
 
+step "danger classifier"
+make --no-print-directory danger
+
 step "rasa data validate --fail-on-warnings"
 make --no-print-directory validate
 

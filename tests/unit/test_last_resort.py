@@ -29,3 +29,16 @@ def test_last_resort_sends_what_the_rule_sends(intent, rule):
 def test_suicide_last_resort_names_someone_to_talk_to():
     text = " ".join(r.get("text", "") for r in emergency_replies("emergency_suicide", "x"))
     assert load_contacts()["hjelpetelefonen"]["phone"] in text
+
+
+@pytest.mark.parametrize(
+    "kind,contact", [("child", "giftinformasjonen"), ("withdrawal", "legevakt")]
+)
+def test_urgent_last_resort_picks_the_variation_of_its_kind(kind, contact):
+    replies = emergency_replies("urgent", "x", kind)
+    assert len(replies) == len(rule_actions("urgent"))
+    text = " ".join(r.get("text", "") for r in replies)
+    assert load_contacts()[contact]["phone"] in text
+    assert load_contacts()["nodtelefon"]["phone"] in text  # what to watch for: ring 113
+    triage = [r["custom"] for r in replies if "custom" in r]
+    assert triage and triage[0]["triage"] == "urgent"

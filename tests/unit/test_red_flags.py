@@ -54,7 +54,9 @@ def test_every_urgent_row_is_at_least_urgent(case: dict) -> None:
 def test_false_alarm_rate_on_near_misses() -> None:
     false_alarms = [(c["text"], detect(c["text"])) for c in QUIET_ROWS]
     false_alarms = [
-        (text, found) for text, found in false_alarms if found.is_emergency or found.level == "urgent"
+        (text, found)
+        for text, found in false_alarms
+        if found.is_emergency or found.level == "urgent"
     ]
     for text, found in false_alarms:
         print(f"FALSE ALARM {found.level}/{found.category}: {text}")

@@ -1,9 +1,9 @@
-"""The emergency answer when Rasa itself fails to handle a message.
+"""The emergency and urgent answers when a message does not reach Rasa, or Rasa fails.
 
-A red flag must get «Ring 113» even when other parts are down. Rasa already survives a
+Danger must get «Ring 113» even when other parts are down. Rasa already survives a
 locked or unreachable tracker store (it falls back to memory); this covers what it does
-not catch — any exception out of message handling. Then the channel answers red flags
-with the same responses the emergency rules use — the sequence is read from
+not catch — any exception out of message handling. Then the channel answers danger
+with the same responses the danger rules use — the sequence is read from
 data/rules/emergency.yml, the texts from domain/, the numbers from data/contacts.yml —
 so this path cannot drift from the normal one.
 """
@@ -17,10 +17,11 @@ from typing import Any, Dict, List
 import yaml
 from rasa.shared.core.domain import Domain
 
+from veivis.danger import assess
+from veivis.danger.replies import GENERAL, RULE_FOR_INTENT
 from veivis.nlg import render_responses
 
 ROOT = Path(__file__).resolve().parents[2]
-RULE_FOR_INTENT = {"emergency": "emergency", "emergency_suicide": "suicide risk"}
 
 
 @lru_cache(maxsize=None)
@@ -35,11 +36,20 @@ def _rule_actions(rule_name: str) -> List[str]:
     return [step["action"] for step in rule["steps"] if "action" in step]
 
 
-def emergency_replies(intent: str, recipient_id: str) -> List[Dict[str, Any]]:
-    """REST messages for `emergency` or `emergency_suicide`, as the rules would send them."""
+def _variant(action: str, kind: str) -> Dict[str, Any]:
+    """The response variation the rules would pick (the urgent advice depends on its kind)."""
+    variants = _responses()[action]
+    for variant in variants:
+        if any(c.get("value") == kind for c in variant.get("condition") or []):
+            return variant
+    return next((v for v in variants if not v.get("condition")), variants[0])
+
+
+def emergency_replies(intent: str, recipient_id: str, kind: str = GENERAL) -> List[Dict[str, Any]]:
+    """REST messages for a danger intent, as the rules would send them."""
     messages = []
     for action in _rule_actions(RULE_FOR_INTENT[intent]):
-        variant = _responses()[action][0]
+        variant = _variant(action, kind)
         message: Dict[str, Any] = {"recipient_id": recipient_id}
         if "text" in variant:
             message["text"] = variant["text"]
@@ -51,5 +61,6 @@ def emergency_replies(intent: str, recipient_id: str) -> List[Dict[str, Any]]:
 
 def warm_up() -> None:
     """Load everything at start-up, not in the middle of an emergency."""
+    assess("warm-up")  # the detector's patterns and the danger classifier
     for intent in RULE_FOR_INTENT:
         emergency_replies(intent, "")

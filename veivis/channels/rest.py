@@ -32,9 +32,9 @@ from sanic.response import HTTPResponse
 from veivis.channels.last_resort import emergency_replies, warm_up
 from veivis.channels.rate_limit import RateLimiter
 from veivis.channels.widget_routes import WidgetBlueprint
+from veivis.danger import assess
+from veivis.danger.replies import danger_intent, urgent_kind
 from veivis.privacy import mask_personal_data
-from veivis.redflags import detect
-from veivis.redflags.guard import guarded_intent
 
 logger = logging.getLogger(__name__)
 
@@ -69,11 +69,18 @@ def _reply(sender: str, text: str) -> HTTPResponse:
 
 
 def red_flag_intent(text: str) -> Optional[str]:
-    """`emergency` or `emergency_suicide` when the raw text has a red flag, else None.
+    """The danger intent (emergency, emergency_suicide, urgent) of the raw text, or None.
 
     For the paths where the message does not reach Rasa's NLU (and its guard)."""
-    level = detect(text).level
-    return guarded_intent(level, None)[0] if level in ("emergency", "suicide") else None
+    return danger_intent(assess(text))
+
+
+def danger_replies(text: str, sender: str) -> Optional[List[Dict[str, Any]]]:
+    """The emergency or urgent answer for `text`, as the rules would give it, or None."""
+    intent = red_flag_intent(text)
+    if not intent:
+        return None
+    return emergency_replies(intent, sender, urgent_kind(assess(text)))
 
 
 def prepare_text(text: str) -> Optional[str]:
@@ -116,20 +123,20 @@ class VeivisRestInput(RestInput):
             if not text.strip():
                 return _reply(sender, REPLY_EMPTY)
             if not limiter.allow(sender):
-                intent = red_flag_intent(text)  # never rate-limit a red flag
-                if intent:
-                    return response.json(emergency_replies(intent, sender))
+                replies = danger_replies(text, sender)  # never rate-limit danger
+                if replies:
+                    return response.json(replies)
                 return _error(429, ERROR_TOO_MANY)
             prepared = prepare_text(text)
             if prepared is None:
                 return _reply(sender, REPLY_TOO_LONG)
             messages, failed = await _handle(on_new_message, sender, prepared, self.name())
             if failed and not messages:
-                # Rasa could not answer: a red flag still gets the emergency answer;
-                # anything else a clear message.
-                intent = red_flag_intent(text)
-                if intent:
-                    return response.json(emergency_replies(intent, sender))
+                # Rasa could not answer: danger still gets the emergency or urgent
+                # answer; anything else a clear message.
+                replies = danger_replies(text, sender)
+                if replies:
+                    return response.json(replies)
             return response.json(messages or [{"recipient_id": sender, "text": REPLY_NO_ANSWER}])
 
         return webhook

@@ -1,8 +1,9 @@
-"""Last component of the NLU pipeline: red flags override whatever the model said.
+"""Last component of the NLU pipeline: danger overrides whatever the intent model said.
 
-Runs after the intent classifier and the FallbackClassifier, so it also fires on low-confidence and
-out-of-scope messages. The emergency answer itself is domain responses and rules
-only, so it needs no action server.
+Runs the danger assessment (veivis/danger: rules over concepts + a learned classifier)
+after the intent classifier and the FallbackClassifier, so it also fires on low-confidence
+and out-of-scope messages. Emergency and urgent answers are domain responses and rules
+only, so they need no action server.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import (
+    ENTITIES,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -23,8 +25,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from veivis.redflags import detect
-from veivis.redflags.guard import guarded_intent
+from veivis.danger import assess
+from veivis.danger.replies import URGENT_INTENT, guarded_intent, kind_entity
 
 RED_FLAG_KEY = "red_flag"
 
@@ -49,16 +51,19 @@ class RedFlagGuard(GraphComponent, IntentClassifier):
     @staticmethod
     def _guard(message: Message) -> None:
         text = message.get(TEXT) or ""
-        detection = detect(text)
+        assessment = assess(text)
         predicted = message.get(INTENT) or {}
         ranking = [i.get(INTENT_NAME_KEY) for i in message.get(INTENT_RANKING_KEY) or []]
-        intent, reason = guarded_intent(detection.level, predicted.get(INTENT_NAME_KEY), ranking)
+        intent, reason = guarded_intent(assessment, predicted.get(INTENT_NAME_KEY), ranking)
+        if intent == URGENT_INTENT:
+            message.set(ENTITIES, [*message.get(ENTITIES, []), kind_entity(assessment)], True)
         # What the model said is kept beside the decision, for tests and evaluation.
         message.set(
             RED_FLAG_KEY,
             {
-                "level": detection.level,
-                "categories": list(detection.categories),
+                "level": assessment.level,
+                "suicide": assessment.suicide,
+                "categories": list(assessment.reasons),
                 "reason": reason,
                 "model_intent": predicted.get(INTENT_NAME_KEY),
                 "model_confidence": predicted.get(PREDICTED_CONFIDENCE_KEY),

@@ -1,0 +1,27 @@
+"""The danger assessment run on every message: emergency (113, incl. suicide risk now),
+urgent (legevakt / Giftinformasjonen) or none, with the reasons.
+
+Two layers: the rule-based detector over concepts (veivis/redflags) and a learned
+classifier of its own (classifier.py); decision.py combines them. Pure and fast (well
+under a millisecond per message), with no I/O after start-up, so the channel can run it
+before anything that can be slow or fail.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from veivis.danger.classifier import load_classifier
+from veivis.danger.decision import EMERGENCY, NONE, URGENT, Assessment, decide
+from veivis.redflags import detect
+
+
+@lru_cache(maxsize=4096)
+def assess(text: str) -> Assessment:
+    """The danger in one message (cached: the channel and the NLU guard both ask)."""
+    detection = detect(text)
+    probabilities = load_classifier().probabilities(text)
+    return decide(detection.level, detection.categories, probabilities, detection.reason)
+
+
+__all__ = ["Assessment", "assess", "EMERGENCY", "URGENT", "NONE"]
