@@ -62,7 +62,7 @@ INTENTS = [
     (NEAR_MISS, "emergency", ["emergency", "emergency_suicide"], "nlu_fallback"),
     (NEAR_MISS, "info_overdose_signs", RANKING, "info_overdose_signs"),
     (NOTHING, "emergency", RANKING, "nlu_fallback"),  # the intent model alone never decides
-    (NOTHING, "urgent", RANKING, "nlu_fallback"),
+    (NOTHING, "urgent", ["urgent", "info_overdose_signs"], "info_overdose_signs"),
     (NOTHING, "greet", RANKING, "greet"),
     (NOTHING, None, [], "nlu_fallback"),
 ]

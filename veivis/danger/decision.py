@@ -18,7 +18,9 @@ to be very sure before it escalates.
 | none                 | P(urgent) + P(emergency) ≥ URGENT       | urgent    |
 
 The thresholds were chosen by cross-validation on the training corpus only
-(`python -m bench.danger_report --tune`); the blind sets never saw them.
+(`python -m bench.danger_report --tune`, 2026-12-01; leave-one-writer-out at these values:
+emergency recall 95.5 %, urgent-or-higher 96.9 %, false alarms 12.2 % / 16.5 % on the
+corpus' deliberately hard near misses); the blind sets never saw them.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ NONE = "none"
 LEVELS = (NONE, URGENT, EMERGENCY)
 
 EMERGENCY_THRESHOLD = 0.5
-URGENT_THRESHOLD = 0.5
+URGENT_THRESHOLD = 0.6
 EMERGENCY_OVER_RULES = 0.7
 EMERGENCY_OVER_NEAR_MISS = 0.9
 URGENT_OVER_NEAR_MISS = 0.95

@@ -70,14 +70,16 @@ def guarded_intent(
 
     Danger wins over any prediction. A model `emergency` intent that the assessment does
     not confirm becomes the fallback, whose reply always says «ring 113» and offers a
-    one-tap emergency button; after an explicit near miss, the best other intent.
+    one-tap emergency button; after an explicit near miss, and for an unconfirmed
+    `urgent`, the best other intent.
     """
     intent = danger_intent(assessment)
     if intent:
         return intent, "; ".join(assessment.reasons) or assessment.level
     if ml_intent not in DANGER_INTENTS:
         return ml_intent or FALLBACK, ""
-    if any(r.startswith("near miss") for r in assessment.reasons):
+    if ml_intent == URGENT_INTENT or any(r.startswith("near miss") for r in assessment.reasons):
+        # an unconfirmed «urgent» or a named near miss: the best reading that is not danger
         others: List[str] = [i for i in ranking if i not in DANGER_INTENTS and i != FALLBACK]
         return (others[0] if others else FALLBACK), "near miss: model intent not confirmed"
     return FALLBACK, "model intent not confirmed by the danger assessment"

@@ -88,6 +88,8 @@ class Patterns:
     history: re.Pattern[str]
     recent: re.Pattern[str]
     jokes: re.Pattern[str]
+    unreal: re.Pattern[str]
+    resolved: re.Pattern[str]
 
 
 # ---------------------------------------------------------------- compiling phrases
@@ -221,6 +223,8 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
         history=plain.compile(data.get("history", [])),
         recent=plain.compile(data.get("recent", [])),
         jokes=plain.compile(data.get("jokes", [])),
+        unreal=plain.compile(data.get("unreal", [])),
+        resolved=plain.compile(data.get("resolved", [])),
     )
 
 
@@ -246,6 +250,8 @@ class _Clause:
     text: str
     patterns: Patterns
     joking: bool = False  # the sentence laughs or says it is a joke
+    answered_no: bool = False  # «brystsmerter?» followed by «nei.»
+    message: str = ""  # the whole folded message, for what holds for all of it
     _excluded: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     @cached_property
@@ -306,8 +312,17 @@ def _near_miss_reason(
         return "past event"
     if clause.is_generic_question:
         return "question about signs"
-    if clause.joking and category.level != SUICIDE:
+    if category.level == SUICIDE:
+        return ""
+    if clause.joking:
         return "joke"
+    if clause.answered_no:
+        return "negated"
+    if not clause.patterns.present_markers.search(clause.text):
+        if clause.patterns.unreal.search(clause.message):
+            return "not real (a dream, a film, a hypothetical question)"
+        if clause.patterns.resolved.search(clause.message):
+            return "over and handled"
     return ""
 
 
@@ -342,12 +357,21 @@ def _judge_message(clauses: Sequence[_Clause], category: _Category) -> str | Non
 
 
 def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
-    for sentence in split_sentences(language().emoji_as_words(text)):
-        folded = fold(sentence, p.typos)
+    lowered = language().emoji_as_words(text)
+    raw = split_sentences(lowered)
+    sentences = [fold(sentence, p.typos) for sentence in raw]
+    message = " ".join(sentences)
+    for index, folded in enumerate(sentences):
         joking = bool(p.jokes.search(folded))
+        following = sentences[index + 1] if index + 1 < len(sentences) else ""
+        asked = lowered.find(raw[index] + "?") >= 0
+        answered_no = asked and following in _ANSWERS_NO
         for clause in p.clause_breaks.split(folded):
             if clause.strip():
-                yield _Clause(clause.strip(), p, joking)
+                yield _Clause(clause.strip(), p, joking, answered_no, message)
+
+
+_ANSWERS_NO = frozenset({"nei", "nope", "no", "ikke", "ikkje", "nix", "neida"})
 
 
 def _as_text(text: object) -> str:
