@@ -8,7 +8,7 @@ from veivis.danger.decision import Assessment, decide
 from veivis.danger.replies import danger_intent, guarded_intent, urgent_kind
 
 CALM = {"none": 0.98, "urgent": 0.01, "emergency": 0.01}
-UNSURE_URGENT = {"none": 0.45, "urgent": 0.35, "emergency": 0.20}
+UNSURE_URGENT = {"none": 0.3, "urgent": 0.5, "emergency": 0.2}
 SURE_EMERGENCY = {"none": 0.02, "urgent": 0.03, "emergency": 0.95}
 LIKELY_EMERGENCY = {"none": 0.2, "urgent": 0.2, "emergency": 0.6}
 
