@@ -1,0 +1,59 @@
+"""The danger assessment on the blind sets, through the trained pipeline and the guard.
+
+tests/data/danger_blind_set1.yml was written by a helper who had seen neither the word lists
+nor the training data, BEFORE any tuning (its figures before: README); set 2 by another
+helper AFTER the tuning, measured once. Both stay as regression tables: the figures are
+printed, and a later change may not make them worse than the floors below (the figures
+measured when each set was added, 2026-12-01). Each case's last message is assessed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+EXPECTED = {"emergency": "emergency", "urgent+": "urgent", "calm": "none"}
+DANGER_INTENTS = {"emergency", "emergency_suicide", "urgent"}
+# (emergency recall, urgent-or-higher recall, emergency false alarms on calm rows)
+FLOORS = {
+    "danger_blind_set1.yml": (0.96, 0.95, 0.11),
+}
+
+
+def _rows(name: str):
+    cases = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))["cases"]
+    return [(str(c["msgs"][-1]), EXPECTED[c["expect"]]) for c in cases if c["expect"] in EXPECTED]
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_blind_set(parser, name):
+    rows = _rows(name)
+    got = []
+    for text, expected in rows:
+        parsed = parser.parse(text)
+        level = parsed["red_flag"]["level"]
+        intent = parsed["intent"]["name"]
+        # the level the user sees: what the guard made of it
+        seen = "emergency" if intent in ("emergency", "emergency_suicide") else level
+        seen = "urgent" if intent == "urgent" else seen
+        got.append((text, expected, seen if intent in DANGER_INTENTS else "none"))
+    emergencies = [g for g in got if g[1] == "emergency"]
+    urgent = [g for g in got if g[1] in ("emergency", "urgent")]
+    calm = [g for g in got if g[1] == "none"]
+    recall = sum(g[2] == "emergency" for g in emergencies) / len(emergencies)
+    urgent_recall = sum(g[2] != "none" for g in urgent) / len(urgent)
+    false_emergency = sum(g[2] == "emergency" for g in calm) / len(calm)
+    false_urgent = sum(g[2] != "none" for g in calm) / len(calm)
+    print(
+        f"\n{name}: {len(rows)} cases — emergency recall {recall:.1%} ({len(emergencies)}), "
+        f"urgent-or-higher recall {urgent_recall:.1%} ({len(urgent)}), false alarms on "
+        f"{len(calm)} near misses: emergency {false_emergency:.1%}, urgent or higher "
+        f"{false_urgent:.1%}"
+    )
+    floor_recall, floor_urgent, ceiling_false = FLOORS[name]
+    assert recall >= floor_recall
+    assert urgent_recall >= floor_urgent
+    assert false_emergency <= ceiling_false
