@@ -16,11 +16,20 @@ from veivis.danger.decision import EMERGENCY, NONE, URGENT, Assessment, decide
 from veivis.redflags import detect
 
 
+# The classifier learned from chat messages of up to a few hundred characters; past the
+# channel's cap (2,000) only the rules read the text («bla » × 25,000 is not an emergency).
+MAX_MODEL_CHARS = 2000
+NO_OPINION = {NONE: 1.0, URGENT: 0.0, EMERGENCY: 0.0}
+
+
 @lru_cache(maxsize=4096)
 def assess(text: str) -> Assessment:
     """The danger in one message (cached: the channel and the NLU guard both ask)."""
     detection = detect(text)
-    probabilities = load_classifier().probabilities(text)
+    if len(text) > MAX_MODEL_CHARS:
+        probabilities = NO_OPINION
+    else:
+        probabilities = load_classifier().probabilities(text)
     return decide(detection.level, detection.categories, probabilities, detection.reason)
 
 
