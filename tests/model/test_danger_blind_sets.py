@@ -17,9 +17,11 @@ import yaml
 DATA = Path(__file__).resolve().parents[1] / "data"
 EXPECTED = {"emergency": "emergency", "urgent+": "urgent", "calm": "none"}
 DANGER_INTENTS = {"emergency", "emergency_suicide", "urgent"}
-# (emergency recall, urgent-or-higher recall, emergency false alarms on calm rows)
+# (emergency recall, urgent-or-higher recall, emergency false alarms on calm rows).
+# Issue 11's targets on set 2 (99 %, 95 %, ≤ 5 %) are NOT all met: see the README.
 FLOORS = {
     "danger_blind_set1.yml": (0.96, 0.95, 0.11),
+    "danger_blind_set2.yml": (0.91, 0.96, 0.09),
 }
 
 

@@ -15,7 +15,6 @@ from veivis.danger.classifier import load_classifier
 from veivis.danger.decision import EMERGENCY, NONE, URGENT, Assessment, decide
 from veivis.redflags import detect
 
-
 # The classifier learned from chat messages of up to a few hundred characters; past the
 # channel's cap (2,000) only the rules read the text («bla » × 25,000 is not an emergency).
 MAX_MODEL_CHARS = 2000
