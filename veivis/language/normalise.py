@@ -27,8 +27,18 @@ _DIGRAPH = re.compile(r"ae|oe")
 
 def split_sentences(text: str) -> list[str]:
     """Split raw text into sentences; HTML block tags count as line breaks."""
+    return [sentence for sentence, _ in split_questions(text)]
+
+
+def split_questions(text: str) -> list[tuple[str, bool]]:
+    """Sentences as split_sentences, each with whether a «?» ended it. One pass."""
     text = _BLOCK_TAG.sub("\n", text)
-    return [part for part in _SENTENCE_END.split(text) if part.strip()]
+    parts, start = [], 0
+    for end in _SENTENCE_END.finditer(text):
+        parts.append((text[start : end.start()], end.group() == "?"))
+        start = end.end()
+    parts.append((text[start:], False))
+    return [(sentence, asked) for sentence, asked in parts if sentence.strip()]
 
 
 def fold(text: str, typos: Mapping[str, str] | None = None) -> str:

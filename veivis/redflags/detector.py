@@ -25,7 +25,8 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import yaml
 
-from veivis.language import Language, fold, language, split_sentences
+from veivis.language import Language, fold, language
+from veivis.language.normalise import split_questions
 
 PATTERNS_PATH = Path(__file__).resolve().parents[2] / "data/patterns/red_flags.yml"
 
@@ -251,13 +252,18 @@ class _Clause:
     patterns: Patterns
     joking: bool = False  # the sentence laughs or says it is a joke
     answered_no: bool = False  # «brystsmerter?» followed by «nei.»
-    message: str = ""  # the whole folded message, for what holds for all of it
+    unreal: bool = False  # the message tells a dream, a film or a hypothetical question
+    resolved: bool = False  # the message says it is over and handled
     _excluded: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     @cached_property
     def is_past(self) -> bool:
         p = self.patterns
         return bool(p.history.search(self.text)) and not p.recent.search(self.text)
+
+    @cached_property
+    def is_now(self) -> bool:
+        return bool(self.patterns.present_markers.search(self.text))
 
     @cached_property
     def is_generic_question(self) -> bool:
@@ -318,11 +324,10 @@ def _near_miss_reason(
         return "joke"
     if clause.answered_no:
         return "negated"
-    if not clause.patterns.present_markers.search(clause.text):
-        if clause.patterns.unreal.search(clause.message):
+    if (clause.unreal or clause.resolved) and not clause.is_now:
+        if clause.unreal:
             return "not real (a dream, a film, a hypothetical question)"
-        if clause.patterns.resolved.search(clause.message):
-            return "over and handled"
+        return "over and handled"
     return ""
 
 
@@ -338,10 +343,20 @@ def _judge(clause: _Clause, category: _Category) -> str | None:
     return reason
 
 
-def _judge_message(clauses: Sequence[_Clause], category: _Category) -> str | None:
-    """Like _judge, over the whole message; an all_of category needs every group live."""
+def _judge_message(
+    clauses: Sequence[_Clause], category: _Category, groups_seen: dict[tuple, str | None]
+) -> str | None:
+    """Like _judge, over the whole message; an all_of category needs every group live.
+
+    groups_seen: verdicts of groups already judged in this message — many combinations
+    share a group (@intake), and each is judged once."""
     if category.groups:
-        verdicts = [_judge_message(clauses, group) for group in category.groups]
+        verdicts = []
+        for group in category.groups:
+            key = (group.plain.pattern, group.self_negative.pattern, group.exclude.pattern)
+            if key not in groups_seen:
+                groups_seen[key] = _judge_message(clauses, group, groups_seen)
+            verdicts.append(groups_seen[key])
         if all(v == "" for v in verdicts):
             return ""
         if any(v is None for v in verdicts):
@@ -357,18 +372,17 @@ def _judge_message(clauses: Sequence[_Clause], category: _Category) -> str | Non
 
 
 def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
-    lowered = language().emoji_as_words(text)
-    raw = split_sentences(lowered)
-    sentences = [fold(sentence, p.typos) for sentence in raw]
+    parts = split_questions(language().emoji_as_words(text))
+    sentences = [fold(sentence, p.typos) for sentence, _ in parts]
     message = " ".join(sentences)
+    unreal, resolved = bool(p.unreal.search(message)), bool(p.resolved.search(message))
     for index, folded in enumerate(sentences):
         joking = bool(p.jokes.search(folded))
         following = sentences[index + 1] if index + 1 < len(sentences) else ""
-        asked = lowered.find(raw[index] + "?") >= 0
-        answered_no = asked and following in _ANSWERS_NO
+        answered_no = parts[index][1] and following in _ANSWERS_NO
         for clause in p.clause_breaks.split(folded):
             if clause.strip():
-                yield _Clause(clause.strip(), p, joking, answered_no, message)
+                yield _Clause(clause.strip(), p, joking, answered_no, unreal, resolved)
 
 
 _ANSWERS_NO = frozenset({"nei", "nope", "no", "ikke", "ikkje", "nix", "neida"})
@@ -391,8 +405,9 @@ def detect(text: str, patterns: Patterns | None = None) -> Detection:
     clauses = list(_clauses(_as_text(text), p))
     fired: list[_Category] = []
     near_miss: tuple[str, str] | None = None
+    groups_seen: dict[tuple, str | None] = {}
     for category in p.categories:
-        verdict = _judge_message(clauses, category)
+        verdict = _judge_message(clauses, category, groups_seen)
         if verdict == "":
             fired.append(category)
         elif verdict and near_miss is None:
