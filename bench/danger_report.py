@@ -22,7 +22,13 @@ import yaml
 from sklearn.model_selection import StratifiedKFold
 
 from veivis.danger import decision
-from veivis.danger.classifier import CORPUS_DIR, fit, load_nlu_examples, prepare
+from veivis.danger.classifier import (
+    corpus_files,
+    fit,
+    load_corpus_file,
+    load_nlu_examples,
+    prepare,
+)
 from veivis.redflags import detect
 
 
@@ -93,17 +99,12 @@ def out_of_fold(texts: List[str], labels: List[str], groups: List[str] | None) -
 
 def corpus_with_groups() -> Tuple[List[str], List[str], List[str]]:
     texts, labels, groups = [], [], []
-    for path in sorted(CORPUS_DIR.glob("*.yml")):
+    for path in corpus_files():
         for text, label in load_corpus_file(path):
             texts.append(text)
             labels.append(label)
             groups.append(path.stem)
     return texts, labels, groups
-
-
-def load_corpus_file(path: Path) -> List[Tuple[str, str]]:
-    items = yaml.safe_load(path.read_text(encoding="utf-8"))["examples"]
-    return [(str(i["text"]), i["label"]) for i in items]
 
 
 def cases_file(path: Path) -> Tuple[List[str], List[str]]:

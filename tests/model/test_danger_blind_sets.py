@@ -16,7 +16,8 @@ import yaml
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 EXPECTED = {"emergency": "emergency", "urgent+": "urgent", "calm": "none"}
-DANGER_INTENTS = {"emergency", "emergency_suicide", "urgent"}
+# the level the user sees is the intent the guard decided on
+LEVEL_OF_INTENT = {"emergency": "emergency", "emergency_suicide": "emergency", "urgent": "urgent"}
 # (emergency recall, urgent-or-higher recall, emergency false alarms on calm rows).
 # Issue 11's targets on set 2 (99 %, 95 %, ≤ 5 %) are NOT all met: see the README.
 FLOORS = {
@@ -33,15 +34,10 @@ def _rows(name: str):
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_blind_set(parser, name):
     rows = _rows(name)
-    got = []
-    for text, expected in rows:
-        parsed = parser.parse(text)
-        level = parsed["red_flag"]["level"]
-        intent = parsed["intent"]["name"]
-        # the level the user sees: what the guard made of it
-        seen = "emergency" if intent in ("emergency", "emergency_suicide") else level
-        seen = "urgent" if intent == "urgent" else seen
-        got.append((text, expected, seen if intent in DANGER_INTENTS else "none"))
+    got = [
+        (text, expected, LEVEL_OF_INTENT.get(parser.intent(text), "none"))
+        for text, expected in rows
+    ]
     emergencies = [g for g in got if g[1] == "emergency"]
     urgent = [g for g in got if g[1] in ("emergency", "urgent")]
     calm = [g for g in got if g[1] == "none"]

@@ -77,10 +77,11 @@ def red_flag_intent(text: str) -> Optional[str]:
 
 def danger_replies(text: str, sender: str) -> Optional[List[Dict[str, Any]]]:
     """The emergency or urgent answer for `text`, as the rules would give it, or None."""
-    intent = red_flag_intent(text)
+    assessment = assess(text)
+    intent = danger_intent(assessment)
     if not intent:
         return None
-    return emergency_replies(intent, sender, urgent_kind(assess(text)))
+    return emergency_replies(intent, sender, urgent_kind(assessment))
 
 
 def prepare_text(text: str) -> Optional[str]:

@@ -9,8 +9,6 @@ before anything that can be slow or fail.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from veivis.danger.classifier import load_classifier
 from veivis.danger.decision import EMERGENCY, NONE, URGENT, Assessment, decide
 from veivis.redflags import detect
@@ -21,9 +19,8 @@ MAX_MODEL_CHARS = 2000
 NO_OPINION = {NONE: 1.0, URGENT: 0.0, EMERGENCY: 0.0}
 
 
-@lru_cache(maxsize=4096)
 def assess(text: str) -> Assessment:
-    """The danger in one message (cached: the channel and the NLU guard both ask)."""
+    """The danger in one message."""
     detection = detect(text)
     if len(text) > MAX_MODEL_CHARS:
         probabilities = NO_OPINION

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Sequence, Tuple
 
 import joblib
-import numpy as np
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -42,17 +41,25 @@ _NLU_EXAMPLE = re.compile(r"^\s*-\s+(.*\S)\s*$")
 
 def prepare(text: str) -> str:
     """The text the model reads: the shared text layer's folded form."""
-    return fold(language().emoji_as_words(text), language().typos)
+    return fold(language().spell_out(text), language().typos)
 
 
 def load_corpus(directory: Path = CORPUS_DIR) -> List[Tuple[str, str]]:
     """(text, label) of every example in data/danger/*.yml."""
+    return [example for path in corpus_files(directory) for example in load_corpus_file(path)]
+
+
+def corpus_files(directory: Path = CORPUS_DIR) -> List[Path]:
+    """One file per writer (persona)."""
+    return sorted(directory.glob("*.yml"))
+
+
+def load_corpus_file(path: Path) -> List[Tuple[str, str]]:
     examples = []
-    for path in sorted(directory.glob("*.yml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["examples"]:
-            if item["label"] not in LABELS:
-                raise ValueError(f"{path.name}: unknown label {item['label']!r}")
-            examples.append((str(item["text"]), item["label"]))
+    for item in yaml.safe_load(path.read_text(encoding="utf-8"))["examples"]:
+        if item["label"] not in LABELS:
+            raise ValueError(f"{path.name}: unknown label {item['label']!r}")
+        examples.append((str(item["text"]), item["label"]))
     return examples
 
 
@@ -135,5 +142,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    np.seterr(all="ignore")
     main()

@@ -48,10 +48,6 @@ class Assessment:
     suicide: bool = False
     reasons: Tuple[str, ...] = ()
 
-    @property
-    def is_emergency(self) -> bool:
-        return self.level == EMERGENCY
-
 
 def decide(
     rule_level: str,

@@ -86,4 +86,4 @@ def guarded_intent(
 
 
 def kind_entity(assessment: Assessment) -> Dict[str, object]:
-    return {"entity": KIND_ENTITY, "value": urgent_kind(assessment), "extractor": "DangerGuard"}
+    return {"entity": KIND_ENTITY, "value": urgent_kind(assessment), "extractor": "RedFlagGuard"}

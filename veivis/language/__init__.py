@@ -7,7 +7,6 @@ data/patterns/language.yml through `language()`, so the lists cannot drift apart
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,13 +29,13 @@ class Language:
     clause_breaks: Tuple[str, ...]
     fillers: Tuple[str, ...]
     typos: Mapping[str, str]
-    before_folding: Tuple[Tuple[str, str], ...]
+    replacements: Tuple[Tuple[str, str], ...]  # language.yml's before_folding
 
-    def emoji_as_words(self, text: str) -> str:
-        """Emoji that carry meaning become words before folding drops them (😂 → haha),
-        and English contractions are spelled out (isn't → is not)."""
+    def spell_out(self, text: str) -> str:
+        """What folding would lose, as words: meaningful emoji (😂 → haha) and English
+        contractions (isn't → is not). Lower-cases the text; fold it afterwards."""
         text = text.lower()
-        for symbol, words in self.before_folding:
+        for symbol, words in self.replacements:
             if symbol in text:
                 text = text.replace(symbol, f" {words} ")
         return text
@@ -50,26 +49,10 @@ def language() -> Language:
         negation_breakers=tuple(fold(w) for w in data["negation_breakers"]),
         negation_lists=frozenset(fold(w) for w in data["negation_lists"]),
         clause_breaks=tuple(fold(w) for w in data["clause_breaks"]),
-        fillers=tuple(dict.fromkeys(fold(w) for w in data["fillers"])),
+        fillers=tuple(fold(w) for w in data["fillers"]),
         typos={fold(k): fold(v) for k, v in (data.get("typos") or {}).items()},
-        before_folding=tuple((str(k), str(v)) for k, v in data["before_folding"].items()),
+        replacements=tuple((str(k), str(v)) for k, v in data["before_folding"].items()),
     )
 
 
-@lru_cache(maxsize=1)
-def _clause_breaks() -> re.Pattern[str]:
-    words = "|".join(re.escape(b) for b in language().clause_breaks)
-    return re.compile(rf"(?<![a-z0-9])(?:{words})(?![a-z0-9])")
-
-
-def folded_clauses(text: str) -> list[str]:
-    """Sentences split, folded with the typo fixes, and split again at clause breaks."""
-    clauses = []
-    for sentence in split_sentences(language().emoji_as_words(text)):
-        for clause in _clause_breaks().split(fold(sentence, language().typos)):
-            if clause.strip():
-                clauses.append(clause.strip())
-    return clauses
-
-
-__all__ = ["Language", "language", "fold", "split_sentences", "folded_clauses"]
+__all__ = ["Language", "language", "fold", "split_sentences"]

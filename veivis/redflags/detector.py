@@ -163,9 +163,10 @@ def _compiler(data: Mapping[str, Any], lang: Language) -> tuple[_Compiler, dict[
     filler = "(?:(?:" + "|".join(re.escape(w) for w in lang.fillers) + ") )?"
     concepts = data.get("concepts") or {}
     raw = {name: [str(p) for p in phrases] for name, phrases in concepts.items()}
-    compiler = _Compiler({}, filler)
+    compiled: dict[str, str] = {}
+    compiler = _Compiler(compiled, filler)
     for name, phrases in raw.items():
-        compiler = _Compiler({**compiler.concepts, name: compiler.alternation(phrases)}, filler)
+        compiled[name] = compiler.alternation(phrases)  # sees the concepts above it only
     return compiler, raw
 
 
@@ -372,7 +373,7 @@ def _judge_message(
 
 
 def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
-    parts = split_questions(language().emoji_as_words(text))
+    parts = split_questions(language().spell_out(text))
     sentences = [fold(sentence, p.typos) for sentence, _ in parts]
     message = " ".join(sentences)
     unreal, resolved = bool(p.unreal.search(message)), bool(p.resolved.search(message))
