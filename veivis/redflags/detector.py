@@ -177,13 +177,14 @@ def _category(
     raw: Mapping[str, Sequence[str]],
     negators: frozenset[str],
 ) -> _Category:
+    level = spec.get("level", EMERGENCY)
     phrases = [str(p) for p in spec.get("phrases") or []]
     self_negative = [p for p in phrases if _phrase_words(p, raw) & negators]
     plain = [p for p in phrases if p not in self_negative]
     groups = tuple(
         _category(
             f"{name}[{i}]",
-            {"phrases": [f"@{c}" for c in group], "exclude": spec.get("exclude")},
+            {"phrases": [f"@{c}" for c in group], "exclude": spec.get("exclude"), "level": level},
             compiler,
             raw,
             negators,
@@ -192,7 +193,7 @@ def _category(
     )
     return _Category(
         name=name,
-        level=spec.get("level", EMERGENCY),
+        level=level,
         self_negative=compiler.compile(self_negative),
         plain=compiler.compile(plain),
         exclude=compiler.compile(spec.get("exclude") or []),
@@ -354,7 +355,12 @@ def _judge_message(
     if category.groups:
         verdicts = []
         for group in category.groups:
-            key = (group.plain.pattern, group.self_negative.pattern, group.exclude.pattern)
+            key = (
+                group.level,
+                group.plain.pattern,
+                group.self_negative.pattern,
+                group.exclude.pattern,
+            )
             if key not in groups_seen:
                 groups_seen[key] = _judge_message(clauses, group, groups_seen)
             verdicts.append(groups_seen[key])
