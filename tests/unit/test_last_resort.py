@@ -42,3 +42,26 @@ def test_urgent_last_resort_picks_the_variation_of_its_kind(kind, contact):
     assert load_contacts()["nodtelefon"]["phone"] in text  # what to watch for: ring 113
     triage = [r["custom"] for r in replies if "custom" in r]
     assert triage and triage[0]["triage"] == "urgent"
+
+
+def test_every_urgent_kind_has_its_own_advice_and_slot_value():
+    """The kinds are written in veivis/danger/replies.py and domain/urgent.yml: one list."""
+    from veivis.danger.replies import GENERAL, KIND_BY_CATEGORY, KINDS
+
+    domain = yaml.safe_load((ROOT / "domain" / "urgent.yml").read_text("utf-8"))
+    assert domain["slots"]["danger_kind"]["values"] == list(KINDS)
+    assert set(KIND_BY_CATEGORY.values()) | {GENERAL} == set(KINDS)
+    conditioned = {
+        c["value"]
+        for v in domain["responses"]["utter_urgent_advice"]
+        for c in v.get("condition", [])
+    }
+    assert conditioned == set(KINDS) - {GENERAL}
+
+
+def test_every_urgent_category_of_the_detector_has_a_kind():
+    from veivis.danger.replies import KIND_BY_CATEGORY
+    from veivis.redflags import load_patterns
+
+    urgent = {c.name for c in load_patterns().categories if c.level == "urgent"}
+    assert urgent == set(KIND_BY_CATEGORY)
