@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List
@@ -41,6 +42,15 @@ class Parser:
 @pytest.fixture(scope="session")
 def parser() -> Parser:
     return Parser(_require_model())
+
+
+def wait_until(what: str, condition, timeout: float, every: float = 0.05) -> None:
+    """Poll `condition` until it is true; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f} s waiting until {what}")
+        time.sleep(every)
 
 
 def free_port() -> int:

@@ -18,18 +18,29 @@ member = "number:expiry") and a counter. Issuing a ticket is one Lua script (INC
 ZADD, atomic in Redis); returning one is a single ZREM; the set is deleted only by a
 script that checks it is empty in the same step. Rasa's TicketLock (rasa/core/lock.py)
 still decides whose turn it is, from the set as read.
+
+A frozen or slow Redis must not stop the chat: Rasa's lock() calls the store on the event
+loop (every conversation waits) and its client waits 10 s per call. Here each call runs in
+a thread with a VEIVIS_LOCK_STORE_TIMEOUT_S socket timeout, and when Redis cannot issue a
+ticket the message is handled without one (logged): two instances might then serve one
+conversation at once for a moment, which is better than losing the message — it may be
+«han puster ikke».
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import deque
-from typing import Any, Optional
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Optional
 
 from rasa.core.lock import Ticket, TicketLock
-from rasa.core.lock_store import DEFAULT_SOCKET_TIMEOUT_IN_SECONDS, LockError, LockStore
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
+
+from veivis.timeouts import LOCK_STORE_TIMEOUT_S
 
 logger = logging.getLogger(__name__)
 
@@ -77,14 +88,51 @@ class AtomicRedisLockStore(LockStore):
                 db=int(kwargs.get("db", 1)),
                 username=kwargs.get("username"),
                 password=kwargs.get("password") or None,  # empty in the template: none
-                socket_timeout=float(
-                    kwargs.get("socket_timeout", DEFAULT_SOCKET_TIMEOUT_IN_SECONDS)
-                ),
+                socket_timeout=float(kwargs.get("socket_timeout", LOCK_STORE_TIMEOUT_S)),
+                socket_connect_timeout=float(kwargs.get("socket_timeout", LOCK_STORE_TIMEOUT_S)),
             )
         self.red = redis_client
         self._issue = self.red.register_script(_ISSUE)
         self._delete_if_empty = self.red.register_script(_DELETE_IF_EMPTY)
         super().__init__()
+
+    @asynccontextmanager
+    async def lock(
+        self,
+        conversation_id: str,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = 1,
+    ) -> AsyncIterator[Optional[TicketLock]]:
+        """Rasa's LockStore.lock, with every Redis call in a thread; no ticket, no wait."""
+        try:
+            ticket: Optional[int] = await asyncio.to_thread(
+                self.issue_ticket, conversation_id, lock_lifetime
+            )
+        except LockError as e:
+            logger.error("Lock store unavailable, handling a message without a lock: %s", e)
+            ticket = None
+        try:
+            if ticket is None:
+                yield None
+            else:
+                yield await self._wait_for_turn(conversation_id, ticket, wait_time_in_seconds)
+        finally:
+            if ticket is not None:
+                try:
+                    await asyncio.to_thread(self.cleanup, conversation_id, ticket)
+                except Exception as e:  # the ticket expires on its own
+                    logger.error("Could not return a lock ticket: %s", type(e).__name__)
+
+    async def _wait_for_turn(self, conversation_id: str, ticket: int, wait: float) -> TicketLock:
+        """Rasa's LockStore._acquire_lock, off the event loop."""
+        while True:
+            lock = await asyncio.to_thread(self.get_lock, conversation_id)
+            if not lock:
+                raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+            if not lock.is_locked(ticket):
+                return lock
+            await asyncio.sleep(wait)
+            await asyncio.to_thread(self.update_lock, conversation_id)
 
     @staticmethod
     def _keys(conversation_id: str) -> list[str]:

@@ -6,8 +6,11 @@ tests/unit/test_rasa_patches.py that fails if a Rasa upgrade moves the patched c
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple
+
+logger = logging.getLogger(__name__)
 
 
 def no_error_reports() -> None:
@@ -138,9 +141,43 @@ def log_level_kept() -> None:
     import skops.io  # noqa: F401
 
 
+_original_remote_run: Any = None
+
+
+async def _bounded_remote_run(self: Any, *args: Any, **kwargs: Any) -> Any:
+    import asyncio
+
+    from rasa.shared.exceptions import RasaException
+
+    from veivis.timeouts import ACTION_TIMEOUT_S
+
+    try:
+        return await asyncio.wait_for(
+            _original_remote_run(self, *args, **kwargs), timeout=ACTION_TIMEOUT_S
+        )
+    except asyncio.TimeoutError:
+        logger.error("Action server did not answer %s within %.1f s", self.name(), ACTION_TIMEOUT_S)
+        raise RasaException(f"Action server did not answer {self.name()} in time") from None
+
+
+def bounded_action_calls() -> None:
+    """Rasa waits up to 5 minutes (DEFAULT_REQUEST_TIMEOUT) for the action server, holding
+    the conversation's lock: a frozen action server made the next message, an emergency
+    too, wait half a minute (measured). Each call now ends after VEIVIS_ACTION_TIMEOUT_S
+    with the RasaException Rasa raises for an unreachable server, which its processor
+    already handles (it logs, and the turn goes on without the action's events)."""
+    global _original_remote_run
+    from rasa.core.actions.action import RemoteAction
+
+    if _original_remote_run is None:
+        _original_remote_run = RemoteAction.run
+    RemoteAction.run = _bounded_remote_run  # type: ignore[assignment]
+
+
 def apply_all() -> None:
     log_level_kept()
     no_error_reports()
     fast_action_response_check()
+    bounded_action_calls()
     graph_plan_once()
     domain_emptiness_once()

@@ -14,6 +14,9 @@ Here:
 - the trackers this process saved are kept in a small LRU cache. Before one is reused, a
   one-row index lookup (the conversation's highest event id) checks that nobody else
   wrote or deleted its events (the retention job, another process); if so, it reloads.
+- the database is read and written in one worker thread, so a locked or slow database
+  never blocks the event loop (and with it every other conversation and the emergency
+  answer); SQLite waits VEIVIS_DB_TIMEOUT_S for a lock (veivis/timeouts.py);
 - errors (e.g. «database is locked») are raised as before, so Rasa's FailSafeTrackerStore
   still answers from memory and logs why. A finished but unsaved turn stays in the cache
   and is written with the next successful save; a turn that broke off half-way (no
@@ -24,11 +27,13 @@ Several Rasa instances need PostgreSQL + Redis (deploy/scaleout/), not this clas
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
 import sqlite3
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Optional, Tuple
 
 from rasa.core.tracker_store import SQLTrackerStore
@@ -37,10 +42,11 @@ from rasa.shared.core.events import ActionExecuted, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from veivis.timeouts import DB_TIMEOUT_S
+
 logger = logging.getLogger(__name__)
 
 CACHE_SIZE = 1000  # conversations; a cached tracker is tens of KB
-LOCK_TIMEOUT_S = 3.0  # the event loop waits this long for a lock, then the fail-safe answers
 
 _LATEST_SESSION = """
     SELECT id, data FROM events
@@ -74,10 +80,11 @@ class SQLiteTrackerStore(SQLTrackerStore):
                 f"{type(self).__name__} is for SQLite only; use `type: SQL` for {dialect}."
             )
         super().__init__(*args, dialect=dialect, db=db, **kwargs)  # creates the table
-        # Rasa handles messages on one event-loop thread; the connection never leaves it
-        # except in tests, hence check_same_thread=False.
+        # The connection and the cache are used by one worker thread only (created
+        # here, hence check_same_thread=False), one call after another.
+        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="veivis-sqlite")
         self._db = sqlite3.connect(
-            self.engine.url.database, timeout=LOCK_TIMEOUT_S, check_same_thread=False
+            self.engine.url.database, timeout=DB_TIMEOUT_S, check_same_thread=False
         )
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -88,8 +95,14 @@ class SQLiteTrackerStore(SQLTrackerStore):
     def _last_id(self, sender_id: str) -> Optional[int]:
         return self._db.execute(_LAST_ID, (sender_id,)).fetchone()[0]
 
+    async def _in_thread(self, function: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._io, function, *args)
+
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         """The conversation's latest session, from the cache if the database agrees."""
+        return await self._in_thread(self._retrieve, sender_id)
+
+    def _retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         entry = self._cache.get(sender_id)
         if entry is not None:
             tracker, stored, last_id = entry
@@ -127,6 +140,9 @@ class SQLiteTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
+        await self._in_thread(self._save, tracker)
+
+    def _save(self, tracker: DialogueStateTracker) -> None:
         stored = self._stored_count(tracker)
         last_id = None
         try:

@@ -18,11 +18,13 @@ if os.environ.get("VEIVIS_SCALEOUT") != "1":
 
 import asyncio
 import shutil
+import signal
 import subprocess
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import redis
 from rasa.core.lock_store import LockError, LockStore
@@ -50,7 +52,8 @@ def redis_url(tmp_path_factory):
         except redis.ConnectionError:
             assert server.poll() is None and time.monotonic() < deadline, "redis did not start"
             time.sleep(0.05)  # polling for the port to open
-    yield dict(host="127.0.0.1", port=port, db=1)
+    yield dict(host="127.0.0.1", port=port, db=1, pid=server.pid)
+    server.send_signal(signal.SIGCONT)
     server.terminate()
     server.wait(10)
 
@@ -62,6 +65,9 @@ def new_store(redis_url) -> AtomicRedisLockStore:
         type="veivis.lock_store.AtomicRedisLockStore",
         port=redis_url["port"],
         db=redis_url["db"],
+        **(
+            {"socket_timeout": redis_url["socket_timeout"]} if "socket_timeout" in redis_url else {}
+        ),
     )
     store = LockStore.create(config)
     assert isinstance(store, AtomicRedisLockStore)
@@ -111,7 +117,12 @@ def test_one_holder_at_a_time_across_instances_and_every_turn_runs(redis_url):
         list(pool.map(instance, range(4)))
     assert overlaps == []
     assert len(done) == 40
-    assert redis.Redis(**redis_url).exists(KEY_PREFIX + conversation) == 0  # cleaned up
+    assert (
+        redis.Redis(host=redis_url["host"], port=redis_url["port"], db=redis_url["db"]).exists(
+            KEY_PREFIX + conversation
+        )
+        == 0
+    )  # cleaned up
 
 
 def test_clean_up_never_deletes_a_queue_with_a_ticket_in_it(redis_url):
@@ -143,3 +154,41 @@ def test_redis_down_is_a_lock_error_not_a_hang(redis_url):
     store = new_store(dict(redis_url, port=free_port()))  # nothing listens there
     with pytest.raises(LockError):
         store.issue_ticket("c", 30)
+
+
+def test_a_frozen_redis_neither_blocks_the_event_loop_nor_loses_the_message(redis_url):
+    """SIGSTOP: Redis accepts the connection and never answers. The turn still runs (no
+    lock, logged), within the socket timeout, while the event loop keeps serving."""
+    store = new_store(dict(redis_url, socket_timeout=0.3))
+    conversation = f"c-{uuid.uuid4()}"
+    served, ticks = [], []
+
+    async def turn_and_others() -> None:
+        async def others() -> None:
+            while not served:
+                ticks.append(time.monotonic())
+                await asyncio.sleep(0.01)
+
+        other = asyncio.ensure_future(others())
+        async with store.lock(conversation, 30, wait_time_in_seconds=0.05) as lock:
+            served.append(lock)
+        await other
+
+    os.kill(redis_url["pid"], signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        asyncio.run(turn_and_others())
+        took = time.monotonic() - started
+    finally:
+        os.kill(redis_url["pid"], signal.SIGCONT)
+    assert served == [None]  # handled, without a ticket
+    assert took < 5  # Rasa's client would wait 10 s per call
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    assert ticks and max(gaps, default=0) < 0.25  # the loop never stalled for a Redis call
+
+    # Redis answers again: locking works as before
+    async def turn() -> Any:
+        async with store.lock(conversation, 30, wait_time_in_seconds=0.05) as lock:
+            return lock
+
+    assert asyncio.run(turn()) is not None

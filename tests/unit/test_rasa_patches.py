@@ -56,6 +56,7 @@ def test_patches_apply_to_the_code_they_replace(monkeypatch):
 
     monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)
     monkeypatch.setattr(Domain, "is_empty", Domain.is_empty)
+    monkeypatch.setattr(RemoteAction, "run", RemoteAction.run)
     # what the graph patch relies on, as Rasa 3.6 has it
     for name in ("_build_dask_graph", "_add_inputs_to_graph"):
         assert callable(getattr(DaskGraphRunner, name))
@@ -64,6 +65,7 @@ def test_patches_apply_to_the_code_they_replace(monkeypatch):
     assert rasa.telemetry.initialize_error_reporting is not sentry_setup
     assert DaskGraphRunner.run is rasa_patches._run_graph
     assert Domain.is_empty is rasa_patches._is_empty
+    assert RemoteAction.run is rasa_patches._bounded_remote_run
 
 
 def test_domain_emptiness_is_still_right():
@@ -87,3 +89,37 @@ def test_loading_the_classifier_does_not_silence_info_logs():
         assert root.level == logging.INFO
     finally:
         root.setLevel(before)
+
+
+def test_a_frozen_action_server_call_ends_with_rasas_own_error(monkeypatch):
+    """Rasa's processor catches the RasaException and goes on; it would wait 5 minutes."""
+    import asyncio
+    import inspect
+
+    from rasa.shared.exceptions import RasaException
+
+    from veivis import timeouts
+
+    rasa_patches.bounded_action_calls()
+    original = rasa_patches._original_remote_run
+    # the wrapper passes Rasa's arguments on unchanged
+    assert list(inspect.signature(original).parameters) == [
+        "self", "output_channel", "nlg", "tracker", "domain"
+    ]  # fmt: skip
+    never = asyncio.Event()
+
+    async def frozen(self, *args, **kwargs):
+        await never.wait()
+
+    async def quick(self, *args, **kwargs):
+        return ["events"]
+
+    monkeypatch.setattr(timeouts, "ACTION_TIMEOUT_S", 0.05)
+    action = RemoteAction("action_selfcheck_outcome", None)
+    monkeypatch.setattr(rasa_patches, "_original_remote_run", frozen)
+    with pytest.raises(RasaException, match="did not answer"):
+        asyncio.run(rasa_patches._bounded_remote_run(action, None, None, None, None))
+    monkeypatch.setattr(rasa_patches, "_original_remote_run", quick)
+    assert asyncio.run(rasa_patches._bounded_remote_run(action, None, None, None, None)) == [
+        "events"
+    ]

@@ -156,7 +156,7 @@ def test_a_new_session_is_loaded_like_rasa_loads_it(domain, tmp_path):
 
 
 def test_locked_database_raises_and_the_turn_is_saved_later(domain, tmp_path, monkeypatch):
-    monkeypatch.setattr(module, "LOCK_TIMEOUT_S", 0.05)
+    monkeypatch.setattr(module, "DB_TIMEOUT_S", 0.05)
     db = tmp_path / "t.db"
     store = SQLiteTrackerStore(domain, db=str(db))
     tracker = new_tracker(domain)
@@ -204,3 +204,35 @@ def test_cache_is_bounded(domain, tmp_path, monkeypatch):
 def test_refuses_other_databases(domain):
     with pytest.raises(ValueError, match="SQLite only"):
         SQLiteTrackerStore(domain, dialect="postgresql", db="veivis")
+
+
+def test_a_locked_database_does_not_block_the_event_loop(domain, tmp_path, monkeypatch):
+    """While a save waits for SQLite's lock, other coroutines (the emergency answer) run."""
+    monkeypatch.setattr(module, "DB_TIMEOUT_S", 0.5)
+    db = tmp_path / "t.db"
+    store = SQLiteTrackerStore(domain, db=str(db))
+    tracker = new_tracker(domain)
+    for event in turn(1001, "hei", "greet"):
+        tracker.update(event)
+    ticks = []
+
+    async def meanwhile():
+        while len(ticks) < 5:
+            ticks.append(len(ticks))
+            await asyncio.sleep(0.01)
+
+    async def both():
+        save = asyncio.ensure_future(store.save(tracker))
+        await meanwhile()
+        assert not save.done()  # still waiting for the lock, yet the loop ran on
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            await save
+
+    lock = sqlite3.connect(db)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        run(both())
+    finally:
+        lock.rollback()
+        lock.close()
+    assert len(ticks) == 5

@@ -13,15 +13,19 @@ What it adds to rasa.core.channels.rest.RestInput, and why:
   never stored (veivis.privacy);
 - the chat widget is served at / on the same origin (widget_routes.py);
 - client metadata is dropped (it would be stored with the conversation);
-- a turn that produced no reply (e.g. the action server is down) gets a clear message
-  instead of silence, and if Rasa failed on a red flag, the emergency answer
-  (last_resort.py); errors are logged without the user's text.
+- danger is assessed first; a danger message gets Rasa's answer if it comes within
+  DANGER_DEADLINE_S, else the same answer from here at once (last_resort.py), so a stuck
+  turn, a frozen dependency or an error never makes an emergency wait;
+- any other turn that fails, is silent or outlives TURN_DEADLINE_S gets a clear message
+  (veivis/timeouts.py); errors are logged without the user's text.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -32,9 +36,10 @@ from sanic.response import HTTPResponse
 from veivis.channels.last_resort import emergency_replies, warm_up
 from veivis.channels.rate_limit import RateLimiter
 from veivis.channels.widget_routes import WidgetBlueprint
-from veivis.danger import assess
+from veivis.danger import Assessment, assess
 from veivis.danger.replies import danger_intent, urgent_kind
 from veivis.privacy import mask_personal_data
+from veivis.timeouts import DANGER_DEADLINE_S, TURN_DEADLINE_S
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +52,9 @@ REPLY_EMPTY = (
 REPLY_TOO_LONG = (
     f"Meldingen din er for lang for meg (over {MAX_MESSAGE_CHARS} tegn). "
     "Kan du skrive det kortere? Er noen i fare nå, ring 113."
+)
+REPLY_TIMED_OUT = (
+    "Jeg fikk ikke svart deg i tide akkurat nå. Prøv igjen om litt. Er noen i fare nå, ring 113."
 )
 REPLY_NO_ANSWER = (
     "Beklager, jeg klarte ikke å svare ordentlig akkurat nå. Prøv igjen om litt. "
@@ -64,35 +72,37 @@ def _error(status: int, message: str) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
+def _text(sender: str, text: str) -> Dict[str, Any]:
+    return {"recipient_id": sender, "text": text}
+
+
 def _reply(sender: str, text: str) -> HTTPResponse:
-    return response.json([{"recipient_id": sender, "text": text}])
+    return response.json([_text(sender, text)])
 
 
-def red_flag_intent(text: str) -> Optional[str]:
-    """The danger intent (emergency, emergency_suicide, urgent) of the raw text, or None.
+async def assess_off_loop(text: str) -> Assessment:
+    """assess(text); a message too long for the model is read in a thread, because the
+    detector takes about a second for 100 KB and the event loop serves everyone."""
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return assess(text)
+    return await asyncio.get_running_loop().run_in_executor(None, assess, text)
 
-    For the paths where the message does not reach Rasa's NLU (and its guard)."""
-    return danger_intent(assess(text))
 
-
-def danger_replies(text: str, sender: str) -> Optional[List[Dict[str, Any]]]:
-    """The emergency or urgent answer for `text`, as the rules would give it, or None."""
-    assessment = assess(text)
+def danger_replies(assessment: Assessment, sender: str) -> Optional[List[Dict[str, Any]]]:
+    """The emergency or urgent answer the rules would give, or None if there is no danger."""
     intent = danger_intent(assessment)
-    if not intent:
-        return None
-    return emergency_replies(intent, sender, urgent_kind(assessment))
+    return emergency_replies(intent, sender, urgent_kind(assessment)) if intent else None
 
 
-def prepare_text(text: str) -> Optional[str]:
+def prepare_text(text: str, intent: Optional[str]) -> Optional[str]:
     """The text Rasa should see, or None when the message is too long to process.
 
     A message over the cap is not read by the model, but a red flag anywhere in it
-    still gets the emergency answer, as the intent payload the rules respond to.
+    (`intent`, from the danger assessment) still gets the emergency answer, as the
+    intent payload the rules respond to.
     """
     if len(text) <= MAX_MESSAGE_CHARS:
         return mask_personal_data(text)
-    intent = red_flag_intent(text)
     return "/" + intent if intent else None
 
 
@@ -123,22 +133,27 @@ class VeivisRestInput(RestInput):
                 return _error(400, ERROR_BAD_MESSAGE)
             if not text.strip():
                 return _reply(sender, REPLY_EMPTY)
+            # Danger is assessed first, before anything that can be slow or fail.
+            assessment = await assess_off_loop(text)
+            danger = danger_replies(assessment, sender)
             if not limiter.allow(sender):
-                replies = danger_replies(text, sender)  # never rate-limit danger
-                if replies:
-                    return response.json(replies)
-                return _error(429, ERROR_TOO_MANY)
-            prepared = prepare_text(text)
+                # never rate-limit danger
+                return response.json(danger) if danger else _error(429, ERROR_TOO_MANY)
+            prepared = prepare_text(text, danger_intent(assessment))
             if prepared is None:
                 return _reply(sender, REPLY_TOO_LONG)
-            messages, failed = await _handle(on_new_message, sender, prepared, self.name())
-            if failed and not messages:
-                # Rasa could not answer: danger still gets the emergency or urgent
-                # answer; anything else a clear message.
-                replies = danger_replies(text, sender)
-                if replies:
-                    return response.json(replies)
-            return response.json(messages or [{"recipient_id": sender, "text": REPLY_NO_ANSWER}])
+            deadline = DANGER_DEADLINE_S if danger else TURN_DEADLINE_S
+            turn = await _handle(on_new_message, sender, prepared, self.name(), deadline)
+            if turn.messages and turn.finished:
+                return response.json(turn.messages)
+            if danger:
+                # Rasa failed or is slow (a stuck turn holds the conversation's lock, a
+                # dependency is frozen): the same answer the rules give, at once. The
+                # message is still handled and stored, in order, when Rasa gets to it.
+                return response.json(danger)
+            if turn.timed_out:
+                return response.json([*turn.messages, _text(sender, REPLY_TIMED_OUT)])
+            return response.json(turn.messages or [_text(sender, REPLY_NO_ANSWER)])
 
         return webhook
 
@@ -150,14 +165,47 @@ def _json_body(request: Request) -> Any:
         return None
 
 
+@dataclass
+class Turn:
+    messages: List[Dict[str, Any]]
+    finished: bool  # Rasa handled the message without an error
+    timed_out: bool  # still running after the deadline; it goes on in the background
+
+
+# Turns that outlived their deadline: kept referenced until they end (asyncio keeps only
+# weak references to tasks).
+_late_turns: Set[asyncio.Task[Any]] = set()
+
+
+def _late_turn_done(task: asyncio.Task[Any]) -> None:
+    _late_turns.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("A late turn failed: %s", type(task.exception()).__name__)
+
+
 async def _handle(
-    on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, text: str, channel: str
-) -> Tuple[List[Dict[str, Any]], bool]:
-    """The bot's messages, and whether handling failed."""
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    sender: str,
+    text: str,
+    channel: str,
+    deadline: float,
+) -> Turn:
+    """Hand the message to Rasa and wait at most `deadline` seconds for its answer.
+
+    A turn that takes longer is not cancelled — cancelling could drop the message half
+    stored — it finishes in the background, within the bounded waits of veivis.timeouts."""
     collector = CollectingOutputChannel()
-    try:
-        await on_new_message(UserMessage(text, collector, sender, input_channel=channel))
-    except Exception as e:  # keep serving; never log the user's text
-        logger.error("Message handling failed: %s", type(e).__name__)
-        return collector.messages, True
-    return collector.messages, False
+    task = asyncio.ensure_future(
+        on_new_message(UserMessage(text, collector, sender, input_channel=channel))
+    )
+    done, _ = await asyncio.wait({task}, timeout=deadline)
+    if not done:
+        _late_turns.add(task)
+        task.add_done_callback(_late_turn_done)
+        logger.warning("A turn took longer than %.1f s; answering without it", deadline)
+        return Turn(list(collector.messages), finished=False, timed_out=True)
+    error = task.exception()
+    if error is not None:  # keep serving; never log the user's text
+        logger.error("Message handling failed: %s", type(error).__name__)
+        return Turn(collector.messages, finished=False, timed_out=False)
+    return Turn(collector.messages, finished=True, timed_out=False)
