@@ -49,7 +49,14 @@ KEY_PREFIX = "veivis:lock:"
 # leaves nothing behind for long.
 KEY_SLACK_S = 60
 
+# A request that reaches Redis after the client gave up (Redis was frozen and resumed)
+# must not issue a ticket: nobody would return it, and the conversation would wait for it
+# to expire. ARGV[3] is when the client gives up (same clock: one machine or NTP).
 _ISSUE = """
+local t = redis.call('TIME')
+if tonumber(t[1]) + tonumber(t[2]) / 1000000 > tonumber(ARGV[3]) then
+  return -1
+end
 local n = redis.call('INCR', KEYS[2])
 redis.call('ZADD', KEYS[1], n, n .. ':' .. ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -92,6 +99,10 @@ class AtomicRedisLockStore(LockStore):
                 socket_connect_timeout=float(kwargs.get("socket_timeout", LOCK_STORE_TIMEOUT_S)),
             )
         self.red = redis_client
+        self._timeout = float(
+            self.red.connection_pool.connection_kwargs.get("socket_timeout")
+            or LOCK_STORE_TIMEOUT_S
+        )
         self._issue = self.red.register_script(_ISSUE)
         self._delete_if_empty = self.red.register_script(_DELETE_IF_EMPTY)
         super().__init__()
@@ -141,10 +152,16 @@ class AtomicRedisLockStore(LockStore):
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = 60) -> int:
         expires = time.time() + lock_lifetime
         keep_ms = int((lock_lifetime + KEY_SLACK_S) * 1000)
+        give_up = time.time() + self._timeout
         try:
-            return int(self._issue(keys=self._keys(conversation_id), args=[expires, keep_ms]))
+            number = int(
+                self._issue(keys=self._keys(conversation_id), args=[expires, keep_ms, give_up])
+            )
         except Exception as e:
             raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
+        if number < 0:
+            raise LockError("The ticket request reached Redis after its timeout")
+        return number
 
     def get_lock(self, conversation_id: str) -> Optional[TicketLock]:
         members = self.red.zrange(self._keys(conversation_id)[0], 0, -1)

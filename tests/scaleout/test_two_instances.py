@@ -15,7 +15,10 @@ and nginx with deploy/scaleout/nginx.conf.template. Then:
 - retention (veivis.retention) on PostgreSQL;
 - pairs of messages of one conversation sent at the same instant to A and B: both answered,
   both stored once, turns not interleaved (failed in 6 of 8 runs with Rasa 3.6's own
-  RedisLockStore; veivis/lock_store.py issues tickets atomically).
+  RedisLockStore; veivis/lock_store.py issues tickets atomically);
+- Redis frozen (SIGSTOP): the emergency answered at once, another message soon, and the
+  conversation stored complete and in order once Redis is back (a ticket request that
+  reached Redis after the client gave up used to block the conversation for a minute).
 
 Needs the Debian packages postgresql, redis-server and nginx: run scripts/scaleout-test.sh
 (it installs them and sets VEIVIS_SCALEOUT=1; without it this module is skipped).
@@ -765,3 +768,38 @@ def test_retention_deletes_old_conversations_from_postgresql(stack):
     assert delete_old_conversations(url, 30) == 0  # nothing is 30 days old yet
     assert delete_old_conversations(url, 30, now=time.time() + 31 * 86400) == stored
     assert conversations() == 0
+
+
+def test_a_frozen_redis_never_makes_an_emergency_wait(stack):
+    """Redis frozen (SIGSTOP: it accepts connections and never answers): the emergency is
+    answered at once on either instance, another message clearly and soon, and once Redis
+    is back the conversation is stored complete and in order."""
+    redis_server = next(p for p in stack.processes if p.name == "redis").popen
+    sender = f"scaleout-frozen-redis-{uuid.uuid4().hex[:8]}"
+
+    def send(url: str, message: str) -> Tuple[float, Any]:
+        started = time.monotonic()
+        status, replies = post_json(url, {"sender": sender, "message": message})
+        assert status == 200, replies
+        return time.monotonic() - started, replies
+
+    send(stack.rasa_a, "hei")
+    redis_server.send_signal(signal.SIGSTOP)
+    try:
+        took, replies = send(stack.rasa_b, "han puster ikke")
+        assert "113" in replies[0]["text"] and triage_of(replies)[0]["triage"] == "emergency"
+        assert took < 1.0, f"emergency answered after {took:.1f} s"
+        took, replies = send(stack.rasa_a, "hva er nalokson")
+        assert "Kilde:" in texts(replies) and took < 10.0, (took, replies)
+    finally:
+        redis_server.send_signal(signal.SIGCONT)
+    _, replies = send(stack.rasa_b, "takk")
+    assert texts(replies)
+    sent = ["hei", "han puster ikke", "hva er nalokson", "takk"]
+    deadline = time.monotonic() + 30
+    while [t["text"] for t in stored_turns(stack.pg, sender)] != sent:
+        assert time.monotonic() < deadline, [t["text"] for t in stored_turns(stack.pg, sender)]
+        time.sleep(0.1)  # polling PostgreSQL until the late emergency turn is stored
+    turns = stored_turns(stack.pg, sender)
+    assert all(t["after_listen"] and t["closed"] for t in turns), "turns interleaved"
+    assert [t["triage"] for t in turns][1] == ["emergency"]
