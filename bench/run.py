@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from bench import conversations as convs
-from bench import loadgen, nlu_report, stock_bot
+from bench import frozen_actions, loadgen, nlu_report, stock_bot
 from veivis.serve import ROOT, Server, server_env, start_actions, start_rasa
 
 AnyServer = Union[Server, stock_bot.StockServer]
@@ -825,6 +825,18 @@ def render_doc(res: Dict[str, object], nlu_md: str) -> str:
         "the other under the same conditions."
     )
     a("")
+    if res.get("frozen_actions"):
+        a("## Emergency while the action server is frozen")
+        a("")
+        a(
+            "`bench/frozen_actions.py`: each user's self-check waits for a SIGSTOP'd action "
+            "server while holding its conversation's lock; «han puster ikke» in the same "
+            "conversation is timed (issue 12: target ≤ 1 s)."
+        )
+        a("")
+        for level in res["frozen_actions"]:  # type: ignore[union-attr]
+            a(f"- {frozen_actions.line(level)}")
+        a("")
     a("## Targets")
     a("")
     a("| target | goal | measured | result |")
@@ -1151,6 +1163,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 res["profile"] = profile_veivis(
                     run, args.profile_users, args.profile_seconds, out_dir
                 )
+            log("  emergency latency with the action server frozen (bench.frozen_actions) …")
+            res["frozen_actions"] = frozen_actions.measure(
+                run.webhook, run.actions.process.pid, (1, 10), seconds=20
+            )
+            for level in res["frozen_actions"]:
+                log("  " + frozen_actions.line(level))
             res["veivis"] = {
                 "name": "Veivis",
                 "startup": run.startup,

@@ -100,8 +100,7 @@ class AtomicRedisLockStore(LockStore):
             )
         self.red = redis_client
         self._timeout = float(
-            self.red.connection_pool.connection_kwargs.get("socket_timeout")
-            or LOCK_STORE_TIMEOUT_S
+            self.red.connection_pool.connection_kwargs.get("socket_timeout") or LOCK_STORE_TIMEOUT_S
         )
         self._issue = self.red.register_script(_ISSUE)
         self._delete_if_empty = self.red.register_script(_DELETE_IF_EMPTY)

@@ -190,6 +190,7 @@ def test_a_frozen_redis_neither_blocks_the_event_loop_nor_loses_the_message(redi
     # request issued nothing, so the conversation is not left waiting for it to expire
     client = redis.Redis(host=redis_url["host"], port=redis_url["port"], db=redis_url["db"])
     assert client.ping() and client.zcard(KEY_PREFIX + conversation) == 0
+
     async def turn() -> Any:
         async with store.lock(conversation, 30, wait_time_in_seconds=0.05) as lock:
             return lock

@@ -142,7 +142,11 @@ class VeivisRestInput(RestInput):
             prepared = prepare_text(text, danger_intent(assessment))
             if prepared is None:
                 return _reply(sender, REPLY_TOO_LONG)
-            deadline = DANGER_DEADLINE_S if danger else TURN_DEADLINE_S
+            deadline = TURN_DEADLINE_S
+            if danger:
+                # A turn of this conversation still running holds its lock: Rasa cannot
+                # answer before it ends, so do not wait for it at all.
+                deadline = 0.0 if _turns_running.get(sender) else DANGER_DEADLINE_S
             turn = await _handle(on_new_message, sender, prepared, self.name(), deadline)
             if turn.messages and turn.finished:
                 return response.json(turn.messages)
@@ -175,6 +179,20 @@ class Turn:
 # Turns that outlived their deadline: kept referenced until they end (asyncio keeps only
 # weak references to tasks).
 _late_turns: Set[asyncio.Task[Any]] = set()
+# How many turns of each conversation this process is handling or waiting to handle.
+_turns_running: Dict[str, int] = {}
+
+
+def _turn_started(sender: str) -> None:
+    _turns_running[sender] = _turns_running.get(sender, 0) + 1
+
+
+def _turn_ended(sender: str) -> None:
+    left = _turns_running.get(sender, 1) - 1
+    if left:
+        _turns_running[sender] = left
+    else:
+        _turns_running.pop(sender, None)
 
 
 def _late_turn_done(task: asyncio.Task[Any]) -> None:
@@ -198,6 +216,8 @@ async def _handle(
     task = asyncio.ensure_future(
         on_new_message(UserMessage(text, collector, sender, input_channel=channel))
     )
+    _turn_started(sender)
+    task.add_done_callback(lambda _: _turn_ended(sender))
     done, _ = await asyncio.wait({task}, timeout=deadline)
     if not done:
         _late_turns.add(task)
