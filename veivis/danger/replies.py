@@ -29,6 +29,8 @@ KIND_BY_CATEGORY = {
     "opioid_mix": "poisoning",
     "depressant_mix": "poisoning",
     "confused_after_intake": "poisoning",
+    "took_too_much": "poisoning",
+    "withdrawal_seizure": "withdrawal",
     "serious_withdrawal": "withdrawal",
     "cannot_keep_fluids": "withdrawal",
     "very_high_blood_pressure": "withdrawal",

@@ -26,6 +26,7 @@ class Language:
     negators: FrozenSet[str]
     negation_breakers: Tuple[str, ...]
     negation_lists: FrozenSet[str]
+    negation_carriers: FrozenSet[str]
     clause_breaks: Tuple[str, ...]
     fillers: Tuple[str, ...]
     typos: Mapping[str, str]
@@ -48,6 +49,7 @@ def language() -> Language:
         negators=frozenset(fold(w) for w in data["negators"]),
         negation_breakers=tuple(fold(w) for w in data["negation_breakers"]),
         negation_lists=frozenset(fold(w) for w in data["negation_lists"]),
+        negation_carriers=frozenset(fold(w) for w in data["negation_carriers"]),
         clause_breaks=tuple(fold(w) for w in data["clause_breaks"]),
         fillers=tuple(fold(w) for w in data["fillers"]),
         typos={fold(k): fold(v) for k, v in (data.get("typos") or {}).items()},

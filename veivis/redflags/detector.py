@@ -69,6 +69,12 @@ class _Category:
     exclude: re.Pattern[str]
     # all_of: every group must be found live in the message; a group is a _Category itself
     groups: tuple[_Category, ...] = ()
+    # «she is fine now» ends a past episode of an emergency sign, but not an intake: a
+    # poisoning may show only hours later (facts.md), so urgent categories and the groups
+    # of a combination are never «over and handled»
+    can_be_over: bool = True
+    # a harmless cause named anywhere in the message («blå i leppene av kulde»)
+    harmless: re.Pattern[str] = _NEVER
 
 
 @dataclass(frozen=True)
@@ -80,12 +86,14 @@ class Patterns:
     negators: frozenset[str]
     negation_window: int
     negation_lists: frozenset[str]
+    negation_carriers: frozenset[str]
     negation_breakers: re.Pattern[str]
     clause_breaks: re.Pattern[str]
     question_frames: re.Pattern[str]
     asking_phrases: re.Pattern[str]
     concrete_people: re.Pattern[str]
     present_markers: re.Pattern[str]
+    happening_now: re.Pattern[str]
     history: re.Pattern[str]
     recent: re.Pattern[str]
     jokes: re.Pattern[str]
@@ -176,6 +184,7 @@ def _category(
     compiler: _Compiler,
     raw: Mapping[str, Sequence[str]],
     negators: frozenset[str],
+    in_combination: bool = False,
 ) -> _Category:
     level = spec.get("level", EMERGENCY)
     phrases = [str(p) for p in spec.get("phrases") or []]
@@ -188,15 +197,18 @@ def _category(
             compiler,
             raw,
             negators,
+            in_combination=True,
         )
         for i, group in enumerate(spec.get("all_of") or [])
     )
     return _Category(
+        can_be_over=level != URGENT and not groups and not in_combination,
         name=name,
         level=level,
         self_negative=compiler.compile(self_negative),
         plain=compiler.compile(plain),
         exclude=compiler.compile(spec.get("exclude") or []),
+        harmless=compiler.compile(spec.get("harmless") or []) if spec.get("harmless") else _NEVER,
         groups=groups,
     )
 
@@ -217,12 +229,14 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
         negators=negators,
         negation_window=int(data.get("settings", {}).get("negation_window", 3)),
         negation_lists=lang.negation_lists,
+        negation_carriers=lang.negation_carriers,
         negation_breakers=plain.compile([*lang.negation_breakers, *people]),
         clause_breaks=plain.compile(list(lang.clause_breaks)),
         question_frames=plain.compile(data.get("question_frames", [])),
         asking_phrases=plain.compile(data.get("asking_phrases", [])),
         concrete_people=plain.compile(people),
         present_markers=plain.compile(data.get("present_markers", [])),
+        happening_now=plain.compile(data.get("happening_now", [])),
         history=plain.compile(data.get("history", [])),
         recent=plain.compile(data.get("recent", [])),
         jokes=plain.compile(data.get("jokes", [])),
@@ -255,13 +269,14 @@ class _Clause:
     joking: bool = False  # the sentence laughs or says it is a joke
     answered_no: bool = False  # «brystsmerter?» followed by «nei.»
     unreal: bool = False  # the message tells a dream, a film or a hypothetical question
-    resolved: bool = False  # the message says it is over and handled
+    resolved: bool = False  # this clause or a later one says it is over and handled
+    message: str = ""  # the whole folded message
     _excluded: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     @cached_property
     def is_past(self) -> bool:
         p = self.patterns
-        return bool(p.history.search(self.text)) and not p.recent.search(self.text)
+        return bool(p.history.search(self.text)) and not (p.recent.search(self.text) or self.is_now)
 
     @cached_property
     def is_now(self) -> bool:
@@ -272,6 +287,8 @@ class _Clause:
         """A question about signs or facts with no concrete person and nothing happening now."""
         p = self.patterns
         if not p.question_frames.search(self.text) or p.present_markers.search(self.text):
+            return False
+        if p.happening_now.search(self.message):  # «… ? DET SKJER NÅ»
             return False
         without_asking = p.asking_phrases.sub(" ", self.text)
         return not p.concrete_people.search(without_asking)
@@ -300,9 +317,13 @@ def _is_negated(text: str, match: re.Match[str], p: Patterns) -> bool:
             return False
         word = before[index]
         if word in p.negators:
-            between = " ".join(before[index + 1 :])
-            return not p.negation_breakers.search(between)
-        if word in p.negation_lists:
+            after = before[index + 1 :]
+            # the «om»/«på» right after a carrier («tankar om») is not a breaker
+            kept = [
+                w for k, w in enumerate(after) if k == 0 or after[k - 1] not in p.negation_carriers
+            ]
+            return not p.negation_breakers.search(" ".join(kept))
+        if word in p.negation_lists or word in p.negation_carriers:
             reach = len(before) - index + p.negation_window
     return False
 
@@ -326,9 +347,11 @@ def _near_miss_reason(
         return "joke"
     if clause.answered_no:
         return "negated"
-    if (clause.unreal or clause.resolved) and not clause.is_now:
-        if clause.unreal:
-            return "not real (a dream, a film, a hypothetical question)"
+    if category.harmless.search(clause.message) and not clause.is_now:
+        return "harmless cause"
+    if clause.unreal and not clause.is_now:
+        return "not real (a dream, a film, a hypothetical question)"
+    if clause.resolved and category.can_be_over and not clause.is_now:
         return "over and handled"
     return ""
 
@@ -382,14 +405,27 @@ def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
     parts = split_questions(language().spell_out(text))
     sentences = [fold(sentence, p.typos) for sentence, _ in parts]
     message = " ".join(sentences)
-    unreal, resolved = bool(p.unreal.search(message)), bool(p.resolved.search(message))
+    unreal = bool(p.unreal.search(message))
+    found = []
     for index, folded in enumerate(sentences):
-        joking = bool(p.jokes.search(folded))
+        # «lol nei dette er ikke spøk»: a denied joke is no joke
+        jokes = [_is_negated(folded, m, p) for m in p.jokes.finditer(folded)]
+        joking = bool(jokes) and not any(jokes)
         following = sentences[index + 1] if index + 1 < len(sentences) else ""
         answered_no = parts[index][1] and following in _ANSWERS_NO
         for clause in p.clause_breaks.split(folded):
             if clause.strip():
-                yield _Clause(clause.strip(), p, joking, answered_no, unreal, resolved)
+                found.append((clause.strip(), joking, answered_no))
+    # «Over and handled» counts for what came before it: «han var grå i går, men nå er
+    # han fin» — not «han sa han var ok, men så falt han om».
+    resolved_from_here = [False] * (len(found) + 1)
+    for index in range(len(found) - 1, -1, -1):
+        clause = found[index][0]
+        resolved_from_here[index] = resolved_from_here[index + 1] or any(
+            not _is_negated(clause, m, p) for m in p.resolved.finditer(clause)
+        )  # «han er ikke våken» is the opposite
+    for index, (clause, joking, answered_no) in enumerate(found):
+        yield _Clause(clause, p, joking, answered_no, unreal, resolved_from_here[index], message)
 
 
 _ANSWERS_NO = frozenset({"nei", "nope", "no", "ikke", "ikkje", "nix", "neida"})
