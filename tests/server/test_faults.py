@@ -120,10 +120,13 @@ def test_a_frozen_action_server_mid_form_never_makes_an_emergency_wait(servers):
             took, replies = stuck.result()
             assert took < CLEAR_MESSAGE_S
             assert "Prøv igjen" in texts(replies) and "113" in texts(replies)
+            # still frozen: the next message is not blocked by the stuck turn
+            took, replies = timed(c, "hva er nalokson")
+            assert "Kilde:" in texts(replies) and took < CLEAR_MESSAGE_S
     finally:
         os.kill(servers.actions.process.pid, signal.SIGCONT)
     # the emergency is handled after the stuck turn, and stored in order
-    sent = [*SELF_CHECK, "han puster ikke"]
+    sent = [*SELF_CHECK, "han puster ikke", "hva er nalokson"]
     wait_until(
         "the emergency is stored",
         lambda: stored_user_texts(servers.tracker_db, c.sender) == sent,
