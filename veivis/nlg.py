@@ -12,10 +12,12 @@ from typing import Any, Dict, List, Optional
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from veivis.contacts import fill_placeholders, triage_message
 from veivis.triage import contacts_for
+from veivis.understanding.buttons import title_for
 
 
 def render(value: Any) -> Any:
@@ -65,3 +67,29 @@ class ContactsNLG(TemplatedNaturalLanguageGenerator):
     @responses.setter
     def responses(self, responses: Dict[str, List[Dict[str, Any]]]) -> None:
         self._rendered = render_responses(responses)
+
+    async def generate(
+        self,
+        utter_action: str,
+        tracker: DialogueStateTracker,
+        output_channel: str,
+        **kwargs: Any,
+    ) -> Optional[Dict[str, Any]]:
+        message = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        if message is not None and utter_action == DID_YOU_MEAN_RESPONSE:
+            message = dict(message)
+            message["buttons"] = suggestion_buttons(tracker) + list(message.get("buttons") or [])
+        return message
+
+
+# «Mente du …?» (veivis/nlu/answer_finder.py): one button per candidate answer.
+DID_YOU_MEAN_RESPONSE = "utter_did_you_mean"
+SUGGESTIONS_KEY = "veivis_suggestions"  # the parse-data key answer_finder.py sets
+
+
+def suggestion_buttons(tracker: DialogueStateTracker) -> List[Dict[str, str]]:
+    parse_data = tracker.latest_message.parse_data if tracker.latest_message else {}
+    return [
+        {"title": title_for(intent), "payload": f"/{intent}"}
+        for intent in (parse_data or {}).get(SUGGESTIONS_KEY) or []
+    ]

@@ -23,6 +23,9 @@ MESSAGES = [
 
 
 def conversation(agent, sender: str):
+    import numpy as np
+
+    np.random.seed(0)  # Rasa picks one of a response's variations at random
     loop = asyncio.new_event_loop()
     parses, replies = [], []
     for text in MESSAGES:

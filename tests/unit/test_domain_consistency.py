@@ -78,8 +78,11 @@ def test_every_intent_is_trained_tested_and_answered(domain, rule_and_story_step
     tested = load_data(str(ROOT / "tests" / "nlu" / "test_nlu.yml")).intents
     answered = {s["intent"] for s in rule_and_story_steps if "intent" in s}
     own = set(domain.intents) - BUILTIN_INTENTS | {"out_of_scope", "restart"}
-    assert own - trained == set()
-    assert own - tested == set()
+    # set by veivis/nlu/answer_finder.py, never predicted by the classifier
+    from veivis.nlu.answer_finder import DID_YOU_MEAN
+
+    assert own - trained == {DID_YOU_MEAN}
+    assert own - tested == {DID_YOU_MEAN}
     # restart is answered by Rasa's default action_restart (utter_restart)
     assert own - answered - {"restart"} == set()
 

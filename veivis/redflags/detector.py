@@ -94,6 +94,7 @@ class Patterns:
     concrete_people: re.Pattern[str]
     present_markers: re.Pattern[str]
     happening_now: re.Pattern[str]
+    not_joking: re.Pattern[str]
     history: re.Pattern[str]
     recent: re.Pattern[str]
     jokes: re.Pattern[str]
@@ -237,6 +238,7 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
         concrete_people=plain.compile(people),
         present_markers=plain.compile(data.get("present_markers", [])),
         happening_now=plain.compile(data.get("happening_now", [])),
+        not_joking=plain.compile(data.get("not_joking", [])),
         history=plain.compile(data.get("history", [])),
         recent=plain.compile(data.get("recent", [])),
         jokes=plain.compile(data.get("jokes", [])),
@@ -318,6 +320,8 @@ def _is_negated(text: str, match: re.Match[str], p: Patterns) -> bool:
         word = before[index]
         if word in p.negators:
             after = before[index + 1 :]
+            if after in (["lenger"], ["lengre"], ["mer"], ["meir"]):
+                return True  # «ikke lenger bevisstløs»: the breaker is the negation's own
             # the «om»/«på» right after a carrier («tankar om») is not a breaker
             kept = [
                 w for k, w in enumerate(after) if k == 0 or after[k - 1] not in p.negation_carriers
@@ -410,7 +414,7 @@ def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
     for index, folded in enumerate(sentences):
         # «lol nei dette er ikke spøk»: a denied joke is no joke
         jokes = [_is_negated(folded, m, p) for m in p.jokes.finditer(folded)]
-        joking = bool(jokes) and not any(jokes)
+        joking = bool(jokes) and not any(jokes) and not p.not_joking.search(folded)
         following = sentences[index + 1] if index + 1 < len(sentences) else ""
         answered_no = parts[index][1] and following in _ANSWERS_NO
         for clause in p.clause_breaks.split(folded):

@@ -1,0 +1,141 @@
+"""«Mente du …?»: BM25 over the bot's own answers and their example questions.
+
+When the intent classifier is unsure, the message is searched among the training
+examples of every answer intent (data/nlu) and the texts of the answers themselves
+(domain/, through the rules that send them). Text goes through the shared text layer
+(fold: no æøå, case or doubled letters) and the Snowball Norwegian stemmer (PyStemmer),
+so «behandlingen», «behandling» and «behandlinga» meet, and bokmål and nynorsk mostly
+do. Scores are summed per intent over its best few hits: one clear winner is answered,
+otherwise up to three candidates are offered as buttons.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Sequence, Tuple
+
+import bm25s
+import Stemmer
+import yaml
+from bm25s.stopwords import STOPWORDS_NORWEGIAN
+
+from veivis.language import fold
+
+ROOT = Path(__file__).resolve().parents[2]
+NLU_DIR = ROOT / "data" / "nlu"
+RULES_DIR = ROOT / "data" / "rules"
+DOMAIN_DIR = ROOT / "domain"
+
+# Intents that are answers someone may have meant. Not: conversation basics, the
+# self-check's answers, danger (decided elsewhere, always first) and refusals.
+NOT_ANSWERS = frozenset(
+    {
+        "greet", "goodbye", "thanks", "affirm", "deny", "dont_know", "skip", "stop",
+        "inform", "restart", "out_of_scope", "nlu_fallback", "did_you_mean", "emergency",
+        "emergency_suicide", "urgent", "ask_where_to_buy", "ask_dosage", "ask_hide_use",
+    }
+)  # fmt: skip
+HITS_PER_INTENT = 3  # an intent's score: the sum of its best hits
+CLEAR_SCORE = 6.0  # a winner needs at least this …
+CLEAR_RATIO = 1.6  # … and this many times the runner-up's score
+SUGGEST_SCORE = 2.0  # a candidate worth a button
+_EXAMPLE = re.compile(r"^\s*-\s+(.*\S)\s*$")
+_ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
+
+
+@dataclass(frozen=True)
+class Found:
+    """The search result: the intents in order of score."""
+
+    ranked: Tuple[Tuple[str, float], ...]
+
+    @property
+    def winner(self) -> str | None:
+        if not self.ranked or self.ranked[0][1] < CLEAR_SCORE:
+            return None
+        second = self.ranked[1][1] if len(self.ranked) > 1 else 0.0
+        return self.ranked[0][0] if self.ranked[0][1] >= CLEAR_RATIO * second else None
+
+    def candidates(self, n: int = 3) -> List[str]:
+        return [intent for intent, score in self.ranked[:n] if score >= SUGGEST_SCORE]
+
+
+def _examples() -> List[Tuple[str, str]]:
+    """(intent, example) from data/nlu, annotations removed."""
+    found = []
+    for path in sorted(NLU_DIR.glob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            intent = block.get("intent")
+            if not intent or intent in NOT_ANSWERS:
+                continue
+            for line in str(block.get("examples", "")).splitlines():
+                match = _EXAMPLE.match(line)
+                if match:
+                    found.append((intent, _ANNOTATION.sub(lambda m: m[1] or m[2], match[1])))
+    return found
+
+
+def _answer_texts() -> List[Tuple[str, str]]:
+    """(intent, text of a response its rule sends)."""
+    responses: Dict[str, List[str]] = {}
+    for path in sorted(DOMAIN_DIR.rglob("*.yml")):
+        for name, variants in (
+            (yaml.safe_load(path.read_text("utf-8")) or {}).get("responses", {}).items()
+        ):
+            responses[name] = [str(v.get("text", "")) for v in variants if v.get("text")]
+    found = []
+    for path in sorted(RULES_DIR.glob("*.yml")):
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8")).get("rules") or []:
+            steps = rule.get("steps") or []
+            intents = [s["intent"] for s in steps if "intent" in s]
+            if len(intents) != 1 or intents[0] in NOT_ANSWERS or rule.get("condition"):
+                continue
+            for step in steps:
+                for text in responses.get(step.get("action", ""), []):
+                    found.append((intents[0], text))
+    return found
+
+
+class AnswerIndex:
+    def __init__(self, documents: Sequence[Tuple[str, str]]) -> None:
+        self.stemmer = Stemmer.Stemmer("norwegian")
+        self.stopwords = sorted({fold(w) for w in STOPWORDS_NORWEGIAN})
+        self.intents = [intent for intent, _ in documents]
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(self._tokens([text for _, text in documents]), show_progress=False)
+
+    def _tokens(self, texts: Sequence[str]):
+        return bm25s.tokenize(
+            [fold(t) for t in texts],
+            stopwords=self.stopwords,
+            stemmer=self.stemmer,
+            show_progress=False,
+        )
+
+    def search(self, text: str) -> Found:
+        query = self._tokens([text])
+        if not query.vocab:  # nothing left after stopwords
+            return Found(())
+        k = min(50, len(self.intents))
+        docs, scores = self.bm25.retrieve(query, k=k, show_progress=False)
+        per_intent: Dict[str, List[float]] = {}
+        for doc, score in zip(docs[0], scores[0]):
+            if score > 0:
+                per_intent.setdefault(self.intents[int(doc)], []).append(float(score))
+        ranked = sorted(
+            ((i, sum(sorted(s, reverse=True)[:HITS_PER_INTENT])) for i, s in per_intent.items()),
+            key=lambda pair: -pair[1],
+        )
+        return Found(tuple(ranked))
+
+
+@lru_cache(maxsize=1)
+def answer_index() -> AnswerIndex:
+    return AnswerIndex(_examples() + _answer_texts())
+
+
+def search(text: str) -> Found:
+    return answer_index().search(text)

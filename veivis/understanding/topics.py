@@ -1,0 +1,86 @@
+"""A substance or topic word plus a question frame → the answer: a table, like triage.
+
+Used when the intent classifier is unsure («hva er fentanyl», «er kokain farlig»,
+«abstinens etter heroin hvor lenge»). Frames and substance groups are words in the
+shared text layer; the substance comes from the entity extractor's canonical values and
+its group (data/patterns/substances.yml).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterable, Optional, Tuple
+
+import yaml
+
+from veivis.language import fold
+
+ROOT = Path(__file__).resolve().parents[2]
+SUBSTANCES = ROOT / "data" / "patterns" / "substances.yml"
+
+# Frames in the order they win: «hvor lenge varer abstinensene etter heroin» is about
+# withdrawal, not about heroin in general. Regular expressions over folded text.
+FRAMES: Tuple[Tuple[str, str], ...] = (
+    ("withdrawal", r"abstinen\w*|withdrawal|nedtrap\w*|trap\w* ned|avrus\w*"),
+    ("treatment", r"behandl\w*|treatment|rehab\w*|slute med|kome meg ut|hjelp til a slute"),
+    ("tolerance", r"toleranse\w*|tolerance"),
+    ("dependence", r"avhengi\w*|hekta|addict\w*|craving|suget|sug\w*"),
+    ("harms", r"farl[ei]g\w*|skadel\w*|skade\w*|helse\w*|dangerous|harm\w*"),
+    ("what", r"hva er|kva er|ka e|ka er|hva betyr|kva betyr|what is|what are|fortel om|hva slags"),
+)
+FRAME_PATTERNS = tuple(
+    (name, re.compile(rf"(?<![a-z0-9])(?:{p})(?![a-z0-9])")) for name, p in FRAMES
+)
+
+# (substance group, frame) → intent. «both» = alcohol and cocaine in one message.
+TABLE: Dict[Tuple[str, str], str] = {
+    ("both", "harms"): "info_alcohol_cocaine",
+    ("both", "what"): "info_alcohol_cocaine",
+    ("both", "dependence"): "info_alcohol_cocaine",
+    ("cocaine", "what"): "ask_about_cocaine",
+    ("cocaine", "harms"): "info_cocaine_harms",
+    ("cocaine", "dependence"): "info_cocaine_addictive",
+    ("cocaine", "tolerance"): "info_cocaine_addiction",
+    ("cocaine", "treatment"): "info_cocaine_treatment",
+    ("cocaine", "withdrawal"): "info_withdrawal_symptoms",
+    ("opioid", "what"): "info_opioids_what",
+    ("opioid", "harms"): "info_opioid_harms",
+    ("opioid", "dependence"): "info_opioid_dependence",
+    ("opioid", "tolerance"): "info_opioid_dependence",
+    ("opioid", "treatment"): "info_opioid_treatment",
+    ("opioid", "withdrawal"): "info_opioid_withdrawal",
+    ("none", "withdrawal"): "info_withdrawal_symptoms",
+    ("none", "treatment"): "info_referral",
+}
+
+
+@lru_cache(maxsize=1)
+def substance_groups() -> Dict[str, str]:
+    """Canonical substance name → its group (cocaine, opioid, alcohol, other)."""
+    data = yaml.safe_load(SUBSTANCES.read_text(encoding="utf-8"))
+    return {name: group for group, names in data["groups"].items() for name in names}
+
+
+def frame_of(text: str) -> Optional[str]:
+    folded = fold(text)
+    return next((name for name, pattern in FRAME_PATTERNS if pattern.search(folded)), None)
+
+
+def group_of(substances: Iterable[str]) -> str:
+    groups = {substance_groups().get(s, "other") for s in substances}
+    if {"cocaine", "alcohol"} <= groups:
+        return "both"
+    for group in ("opioid", "cocaine"):
+        if group in groups:
+            return group
+    return "other" if groups - {"alcohol"} else ("alcohol" if groups else "none")
+
+
+def answer_for(text: str, substances: Iterable[str]) -> Optional[str]:
+    """The answer intent for a substance/topic word plus a question frame, or None."""
+    frame = frame_of(text)
+    if frame is None:
+        return None
+    return TABLE.get((group_of(substances), frame))
