@@ -2,7 +2,8 @@
 
 tests/data/danger_blind_set1.yml was written by a helper who had seen neither the word lists
 nor the training data, BEFORE any tuning (its figures before: README); set 2 by another
-helper AFTER the tuning, measured once. Both stay as regression tables: the figures are
+helper AFTER the tuning, measured once; set 3 (session 4) by a third helper while the
+rules and corpus were tuned (it saw none of them), measured once at the end. Both stay as regression tables: the figures are
 printed, and a later change may not make them worse than the floors below (the figures
 measured when each set was added, 2026-12-01). Each case's last message is assessed.
 """
@@ -26,6 +27,7 @@ LEVEL_OF_INTENT = {"emergency": "emergency", "emergency_suicide": "emergency", "
 FLOORS = {
     "danger_blind_set1.yml": (0.96, 0.95, 0.08),
     "danger_blind_set2.yml": (0.905, 0.955, 0.07),
+    "danger_blind_set3.yml": (0.95, 0.95, 0.06),
 }
 
 
