@@ -5,7 +5,8 @@ nor the training data, BEFORE any tuning (its figures before: README); set 2 by 
 helper AFTER the tuning, measured once; set 3 (session 4) by a third helper while the
 rules and corpus were tuned (it saw none of them), measured once at the end. All stay as
 regression tables: the figures are printed, and a later change may not make them worse
-than the floors below (the figures measured when each set was added, 2026-12-01). Each case's last message is assessed.
+than the floors below (the figures measured when each set was added, 2026-12-01).
+Each case's last message is assessed.
 """
 
 from __future__ import annotations
