@@ -79,6 +79,14 @@ class ContactsNLG(TemplatedNaturalLanguageGenerator):
         if message is not None and utter_action == DID_YOU_MEAN_RESPONSE:
             message = dict(message)
             message["buttons"] = suggestion_buttons(tracker) + list(message.get("buttons") or [])
+        elif message is not None and utter_action == _last_response_of_answer(tracker):
+            others = _parse_data(tracker).get(ALSO_KEY) or []
+            if others:
+                message = dict(message)
+                message["text"] = f"{message.get('text') or ''}\n\n{ALSO_TEXT}".strip()
+                message["buttons"] = [_button(i) for i in others] + list(
+                    message.get("buttons") or []
+                )
         return message
 
 
@@ -87,9 +95,28 @@ DID_YOU_MEAN_RESPONSE = "utter_did_you_mean"
 SUGGESTIONS_KEY = "veivis_suggestions"  # the parse-data key answer_finder.py sets
 
 
+ALSO_KEY = "veivis_also"  # a long message's other questions (answer_finder.py)
+ALSO_TEXT = "Du spurte også om:"
+
+
+def _parse_data(tracker: DialogueStateTracker) -> Dict[str, Any]:
+    return (tracker.latest_message.parse_data if tracker.latest_message else None) or {}
+
+
+def _button(intent: str) -> Dict[str, str]:
+    return {"title": title_for(intent), "payload": f"/{intent}"}
+
+
 def suggestion_buttons(tracker: DialogueStateTracker) -> List[Dict[str, str]]:
-    parse_data = tracker.latest_message.parse_data if tracker.latest_message else {}
-    return [
-        {"title": title_for(intent), "payload": f"/{intent}"}
-        for intent in (parse_data or {}).get(SUGGESTIONS_KEY) or []
-    ]
+    return [_button(intent) for intent in _parse_data(tracker).get(SUGGESTIONS_KEY) or []]
+
+
+def _last_response_of_answer(tracker: DialogueStateTracker) -> Optional[str]:
+    """The last response the rule for this turn's intent sends (the «also» buttons go there)."""
+    from veivis.danger.replies import DANGER_INTENTS
+    from veivis.understanding.retrieval import last_response_of_rule
+
+    intent = (_parse_data(tracker).get("intent") or {}).get("name")
+    if not intent or intent in DANGER_INTENTS:
+        return None  # nothing else beside 113 and first aid
+    return last_response_of_rule(intent)

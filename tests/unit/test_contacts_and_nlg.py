@@ -11,6 +11,7 @@ from veivis.contacts import (
 )
 from veivis.nlg import render
 from veivis.triage import LEVELS, contacts_for
+from veivis.understanding.buttons import ROOT
 
 REQUIRED_FIELDS = {"name", "phone", "for", "hours", "url", "source", "checked", "confidence"}
 
@@ -74,3 +75,34 @@ def test_nlg_fills_numbers_even_when_rasa_reassigns_the_responses():
     nlg.responses = raw  # what rasa.core.agent.Agent.load_model does
     phone = load_contacts()["nodtelefon"]["phone"]
     assert nlg.responses["utter_x"][0]["text"] == f"Ring {phone}"
+
+
+def test_also_and_did_you_mean_buttons_come_from_the_parse_data():
+    import asyncio
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from veivis.nlg import ALSO_KEY, ALSO_TEXT, SUGGESTIONS_KEY, ContactsNLG
+    from veivis.understanding.retrieval import last_response_of_rule
+
+    domain = Domain.load(str(ROOT / "domain"))
+    nlg = ContactsNLG(domain=domain)
+
+    def reply(action, parse):
+        tracker = DialogueStateTracker.from_events("s", [UserUttered("x", parse_data=parse)])
+        return asyncio.run(nlg.generate(action, tracker, "rest"))
+
+    lar = {"intent": {"name": "info_lar"}, ALSO_KEY: ["info_detox"]}
+    last = last_response_of_rule("info_lar")
+    message = reply(last, lar)
+    assert ALSO_TEXT in message["text"] and message["buttons"][0]["payload"] == "/info_detox"
+    plain = reply(last, {"intent": {"name": "info_lar"}})
+    assert ALSO_TEXT not in plain["text"]
+    assert "/info_detox" not in [b["payload"] for b in plain.get("buttons") or []]
+    danger = {"intent": {"name": "emergency"}, ALSO_KEY: ["info_detox"]}
+    assert ALSO_TEXT not in (reply("utter_emergency_reassure", danger)["text"])
+    asked = {"intent": {"name": "did_you_mean"}, SUGGESTIONS_KEY: ["info_lar", "info_detox"]}
+    payloads = [b["payload"] for b in reply("utter_did_you_mean", asked)["buttons"]]
+    assert payloads[:2] == ["/info_lar", "/info_detox"] and payloads[-1] == "/help"

@@ -8,6 +8,8 @@ Runs after the FallbackClassifier and before the red-flag guard (danger still ov
 3. else BM25 over the answers (veivis/understanding/retrieval.py): a clear winner is
    answered; up to three candidates become the intent `did_you_mean`, with the
    candidates in the parse data (SUGGESTIONS_KEY), which ContactsNLG turns into buttons.
+4. a long message's other questions (veivis/understanding/also.py) go under ALSO_KEY;
+   ContactsNLG offers them as buttons under the answer («Du spurte også om …»).
 What the classifier said is kept under UNDERSTOOD_KEY, for tests and evaluation.
 """
 
@@ -29,8 +31,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from veivis.nlg import SUGGESTIONS_KEY
-from veivis.understanding import buttons, retrieval, topics
+from veivis.nlg import ALSO_KEY, SUGGESTIONS_KEY
+from veivis.understanding import also, buttons, retrieval, topics
 
 DID_YOU_MEAN = "did_you_mean"
 UNDERSTOOD_KEY = "veivis_understood"
@@ -70,19 +72,28 @@ def understand(message: Message) -> None:
         name not in KEEP and confidence < UNSURE and (substances or name == "out_of_scope")
     )
     if not unsure:
+        _offer_other_topics(message, name, text)
         return
     intent = topics.answer_for(text, substances)
     if intent:
         _set_intent(message, intent, max(confidence, UNSURE), "topic table")
+        _offer_other_topics(message, intent, text)
         return
     found = retrieval.search(text)
     if found.winner:
         _set_intent(message, found.winner, max(confidence, UNSURE), "search")
+        _offer_other_topics(message, found.winner, text)
         return
     candidates = found.candidates()
     if candidates and name == "nlu_fallback":
         _set_intent(message, DID_YOU_MEAN, confidence, "search: candidates")
         message.set(SUGGESTIONS_KEY, candidates, True)
+
+
+def _offer_other_topics(message: Message, main: str | None, text: str) -> None:
+    others = also.other_topics(text, main, message.get(ENTITIES, []))
+    if others:
+        message.set(ALSO_KEY, others, True)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

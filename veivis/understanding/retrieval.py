@@ -139,3 +139,21 @@ def answer_index() -> AnswerIndex:
 
 def search(text: str) -> Found:
     return answer_index().search(text)
+
+
+@lru_cache(maxsize=1)
+def _last_responses() -> Dict[str, str]:
+    """Intent → the last response its (unconditional) rule sends."""
+    last = {}
+    for path in sorted(RULES_DIR.glob("*.yml")):
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8")).get("rules") or []:
+            steps = rule.get("steps") or []
+            intents = [s["intent"] for s in steps if "intent" in s]
+            actions = [s["action"] for s in steps if str(s.get("action", "")).startswith("utter_")]
+            if len(intents) == 1 and actions and not rule.get("condition"):
+                last.setdefault(intents[0], actions[-1])
+    return last
+
+
+def last_response_of_rule(intent: str) -> str | None:
+    return _last_responses().get(intent)
