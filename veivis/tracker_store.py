@@ -178,3 +178,45 @@ class SQLiteTrackerStore(SQLTrackerStore):
         self._cache.move_to_end(tracker.sender_id)
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
+
+
+class OffLoopSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store (PostgreSQL for several instances), run in worker threads.
+
+        tracker_store:
+          type: veivis.tracker_store.OffLoopSQLTrackerStore
+          dialect: postgresql …
+
+    Rasa's SQL store is synchronous inside its async methods, so a slow or frozen
+    database stopped the whole event loop — every conversation and the emergency answer
+    with it. Here each call runs in a thread and the loop stays free: the channel still
+    answers danger at once and other turns get their clear message after the turn
+    deadline (veivis/timeouts.py). The call is not abandoned: the turn waits for the
+    database, holding its conversation's lock, so when the database answers again every
+    message is stored, in order. A database that fails (a statement timeout, a refused
+    connection) raises as before, for Rasa's fail-safe store. Same table, same rows."""
+
+    WORKERS = 8  # SQLAlchemy's pool has 5 + 10 connections; each call takes one
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._io = ThreadPoolExecutor(self.WORKERS, thread_name_prefix="veivis-sql")
+
+    async def _in_thread(self, coroutine_function: Any, *args: Any) -> Any:
+        # Rasa's methods are coroutines that never await I/O: each runs to completion on a
+        # short-lived event loop of its own in the worker thread.
+        return await asyncio.get_running_loop().run_in_executor(
+            self._io, lambda: asyncio.run(coroutine_function(*args))
+        )
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        return await self._in_thread(super().retrieve, sender_id)
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> Optional[DialogueStateTracker]:
+        return await self._in_thread(super().retrieve_full_tracker, conversation_id)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self._in_thread(super().save, tracker)
+
+    async def keys(self) -> Any:
+        return await self._in_thread(super().keys)

@@ -803,3 +803,57 @@ def test_a_frozen_redis_never_makes_an_emergency_wait(stack):
     turns = stored_turns(stack.pg, sender)
     assert all(t["after_listen"] and t["closed"] for t in turns), "turns interleaved"
     assert [t["triage"] for t in turns][1] == ["emergency"]
+
+
+def _descendants(pid: int) -> List[int]:
+    """pid and all its descendants (Linux /proc): PostgreSQL's postmaster and backends."""
+    children: Dict[int, List[int]] = {}
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        children.setdefault(int(fields[1]), []).append(int(stat.split("/")[2]))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += children.get(current, [])
+    return found
+
+
+def test_a_frozen_postgresql_never_makes_an_emergency_wait(stack):
+    """PostgreSQL frozen (every process SIGSTOP'd): the emergency is answered at once,
+    another message gets the clear «try again» after the turn deadline, and once the
+    database answers again every message is stored, complete and in order."""
+    postgres = next(p for p in stack.processes if p.name == "postgres").popen
+    sender = f"scaleout-frozen-pg-{uuid.uuid4().hex[:8]}"
+
+    def send(url: str, message: str) -> Tuple[float, Any]:
+        started = time.monotonic()
+        status, replies = post_json(url, {"sender": sender, "message": message})
+        assert status == 200, replies
+        return time.monotonic() - started, replies
+
+    send(stack.rasa_a, "hei")
+    frozen = _descendants(postgres.pid)
+    for pid in frozen:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        took, replies = send(stack.rasa_b, "han puster ikke")
+        assert "113" in replies[0]["text"] and triage_of(replies)[0]["triage"] == "emergency"
+        assert took < 1.0, f"emergency answered after {took:.1f} s"
+        took, replies = send(stack.rasa_a, "hva er nalokson")
+        assert took < 10.0 and "Prøv igjen" in texts(replies) and "113" in texts(replies)
+    finally:
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+    _, replies = send(stack.rasa_b, "takk")
+    assert texts(replies)
+    sent = ["hei", "han puster ikke", "hva er nalokson", "takk"]
+    deadline = time.monotonic() + 60
+    while [t["text"] for t in stored_turns(stack.pg, sender)] != sent:
+        assert time.monotonic() < deadline, [t["text"] for t in stored_turns(stack.pg, sender)]
+        time.sleep(0.2)  # polling PostgreSQL until the late turns are stored
+    turns = stored_turns(stack.pg, sender)
+    assert all(t["after_listen"] and t["closed"] for t in turns), "turns interleaved"

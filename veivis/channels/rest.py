@@ -36,10 +36,17 @@ from sanic.response import HTTPResponse
 from veivis.channels.last_resort import emergency_replies, warm_up
 from veivis.channels.rate_limit import RateLimiter
 from veivis.channels.widget_routes import WidgetBlueprint
-from veivis.danger import Assessment, assess
-from veivis.danger.replies import danger_intent, urgent_kind
+from veivis.danger import EMERGENCY, URGENT, Assessment, assess
+from veivis.danger.replies import (
+    EMERGENCY_INTENT,
+    SUICIDE_INTENT,
+    URGENT_INTENT,
+    danger_intent,
+    urgent_kind,
+)
 from veivis.privacy import mask_personal_data
 from veivis.timeouts import DANGER_DEADLINE_S, TURN_DEADLINE_S
+from veivis.understanding.buttons import parse_payload
 
 logger = logging.getLogger(__name__)
 
@@ -82,10 +89,23 @@ def _reply(sender: str, text: str) -> HTTPResponse:
 
 async def assess_off_loop(text: str) -> Assessment:
     """assess(text); a message too long for the model is read in a thread, because the
-    detector takes about a second for 100 KB and the event loop serves everyone."""
+    detector takes about a second for 100 KB and the event loop serves everyone.
+
+    A button payload is not free text: «/inform{"symptom": "serious_withdrawal"}» is an
+    answer in the self-check, and «/emergency» is danger by the click itself."""
+    click = parse_payload(text)
+    if click is not None:
+        return _PAYLOAD_LEVELS.get(click.intent, Assessment())
     if len(text) <= MAX_MESSAGE_CHARS:
         return assess(text)
     return await asyncio.get_running_loop().run_in_executor(None, assess, text)
+
+
+_PAYLOAD_LEVELS = {
+    EMERGENCY_INTENT: Assessment(EMERGENCY, False, ("payload",)),
+    SUICIDE_INTENT: Assessment(EMERGENCY, True, ("payload",)),
+    URGENT_INTENT: Assessment(URGENT, False, ("payload",)),
+}
 
 
 def danger_replies(assessment: Assessment, sender: str) -> Optional[List[Dict[str, Any]]]:
