@@ -16,8 +16,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from veivis.contacts import fill_placeholders, triage_message
+from veivis.danger.replies import DANGER_INTENTS
 from veivis.triage import contacts_for
 from veivis.understanding.buttons import title_for
+from veivis.understanding.retrieval import last_response_of_rule
 
 
 def render(value: Any) -> Any:
@@ -113,9 +115,6 @@ def suggestion_buttons(tracker: DialogueStateTracker) -> List[Dict[str, str]]:
 
 def _last_response_of_answer(tracker: DialogueStateTracker) -> Optional[str]:
     """The last response the rule for this turn's intent sends (the «also» buttons go there)."""
-    from veivis.danger.replies import DANGER_INTENTS
-    from veivis.understanding.retrieval import last_response_of_rule
-
     intent = (_parse_data(tracker).get("intent") or {}).get("name")
     if not intent or intent in DANGER_INTENTS:
         return None  # nothing else beside 113 and first aid

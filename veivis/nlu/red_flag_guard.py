@@ -27,6 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from veivis.danger import assess
 from veivis.danger.replies import DANGER_INTENTS, URGENT_INTENT, guarded_intent, kind_entity
+from veivis.nlu.answer_finder import BUTTON_TITLE, UNDERSTOOD_KEY
 
 RED_FLAG_KEY = "red_flag"
 
@@ -83,6 +84,4 @@ class RedFlagGuard(GraphComponent, IntentClassifier):
 
 
 def _is_typed_button(message: Message) -> bool:
-    from veivis.nlu.answer_finder import BUTTON_TITLE, UNDERSTOOD_KEY
-
     return (message.get(UNDERSTOOD_KEY) or {}).get("how") == BUTTON_TITLE
