@@ -15,7 +15,6 @@ loads it once. Predicting one message costs well under a millisecond.
 from __future__ import annotations
 
 import argparse
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from veivis.language import fold, language
+from veivis.nlu.examples import intent_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = ROOT / "data" / "danger"
@@ -37,7 +37,6 @@ MODEL_PATH = ROOT / "build" / "danger" / "classifier.joblib"
 LABELS = ("none", "urgent", "emergency")
 # NLU intents whose examples describe danger (the rest are everyday questions: «none»).
 _NLU_LABELS = {"emergency": "emergency", "emergency_suicide": "emergency", "urgent": "urgent"}
-_NLU_EXAMPLE = re.compile(r"^\s*-\s+(.*\S)\s*$")
 
 
 def prepare(text: str) -> str:
@@ -65,17 +64,8 @@ def load_corpus_file(path: Path) -> List[Tuple[str, str]]:
 
 
 def load_nlu_examples(directory: Path = NLU_DIR) -> List[Tuple[str, str]]:
-    examples = []
-    for path in sorted(directory.glob("*.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-            if "intent" not in block:
-                continue
-            label = _NLU_LABELS.get(block["intent"], "none")
-            for line in str(block.get("examples", "")).splitlines():
-                match = _NLU_EXAMPLE.match(line)
-                if match:
-                    examples.append((re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", match[1]), label))
-    return examples
+    """(text, label) of the NLU examples: the danger intents' as such, the rest «none»."""
+    return [(text, _NLU_LABELS.get(intent, "none")) for intent, text in intent_examples(directory)]
 
 
 def training_data() -> List[Tuple[str, str]]:

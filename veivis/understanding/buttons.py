@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
@@ -40,16 +40,24 @@ def parse_payload(payload: str) -> Optional[Click]:
     return Click(match[1], tuple((str(k), str(v)) for k, v in values.items()))
 
 
+def domain_responses(directory: Path = DOMAIN_DIR) -> Dict[str, List[Dict[str, Any]]]:
+    """Response name → its variations, as written in the domain files."""
+    responses: Dict[str, List[Dict[str, Any]]] = {}
+    for path in sorted(directory.rglob("*.yml")):
+        responses.update(
+            (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {}
+        )
+    return responses
+
+
 def domain_buttons(directory: Path = DOMAIN_DIR) -> List[Tuple[str, str, str]]:
     """(response name, title, payload) of every button in the domain files."""
-    found = []
-    for path in sorted(directory.rglob("*.yml")):
-        responses = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses")
-        for name, variants in (responses or {}).items():
-            for variant in variants:
-                for button in variant.get("buttons") or []:
-                    found.append((name, str(button["title"]), str(button["payload"])))
-    return found
+    return [
+        (name, str(button["title"]), str(button["payload"]))
+        for name, variants in domain_responses(directory).items()
+        for variant in variants
+        for button in variant.get("buttons") or []
+    ]
 
 
 def title_key(text: str) -> str:

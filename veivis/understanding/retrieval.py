@@ -11,7 +11,6 @@ otherwise up to three candidates are offered as buttons.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,11 +22,11 @@ import yaml
 from bm25s.stopwords import STOPWORDS_NORWEGIAN
 
 from veivis.language import fold
+from veivis.nlu.examples import intent_examples
+from veivis.understanding.buttons import domain_responses
 
 ROOT = Path(__file__).resolve().parents[2]
-NLU_DIR = ROOT / "data" / "nlu"
 RULES_DIR = ROOT / "data" / "rules"
-DOMAIN_DIR = ROOT / "domain"
 
 # Intents that are answers someone may have meant. Not: conversation basics, the
 # self-check's answers, danger (decided elsewhere, always first) and refusals.
@@ -42,8 +41,6 @@ HITS_PER_INTENT = 3  # an intent's score: the sum of its best hits
 CLEAR_SCORE = 6.0  # a winner needs at least this …
 CLEAR_RATIO = 1.6  # … and this many times the runner-up's score
 SUGGEST_SCORE = 2.0  # a candidate worth a button
-_EXAMPLE = re.compile(r"^\s*-\s+(.*\S)\s*$")
-_ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 
 
 @dataclass(frozen=True)
@@ -64,39 +61,33 @@ class Found:
 
 
 def _examples() -> List[Tuple[str, str]]:
-    """(intent, example) from data/nlu, annotations removed."""
-    found = []
-    for path in sorted(NLU_DIR.glob("*.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-            intent = block.get("intent")
-            if not intent or intent in NOT_ANSWERS:
-                continue
-            for line in str(block.get("examples", "")).splitlines():
-                match = _EXAMPLE.match(line)
-                if match:
-                    found.append((intent, _ANNOTATION.sub(lambda m: m[1] or m[2], match[1])))
-    return found
+    """(intent, example) of the answer intents."""
+    return [(intent, text) for intent, text in intent_examples() if intent not in NOT_ANSWERS]
 
 
-def _answer_texts() -> List[Tuple[str, str]]:
-    """(intent, text of a response its rule sends)."""
-    responses: Dict[str, List[str]] = {}
-    for path in sorted(DOMAIN_DIR.rglob("*.yml")):
-        for name, variants in (
-            (yaml.safe_load(path.read_text("utf-8")) or {}).get("responses", {}).items()
-        ):
-            responses[name] = [str(v.get("text", "")) for v in variants if v.get("text")]
+def _unconditional_rules() -> List[Tuple[str, List[str]]]:
+    """(intent, actions) of every rule with one intent and no condition (data/rules)."""
     found = []
     for path in sorted(RULES_DIR.glob("*.yml")):
         for rule in yaml.safe_load(path.read_text(encoding="utf-8")).get("rules") or []:
             steps = rule.get("steps") or []
             intents = [s["intent"] for s in steps if "intent" in s]
-            if len(intents) != 1 or intents[0] in NOT_ANSWERS or rule.get("condition"):
-                continue
-            for step in steps:
-                for text in responses.get(step.get("action", ""), []):
-                    found.append((intents[0], text))
+            if len(intents) == 1 and not rule.get("condition"):
+                found.append((intents[0], [s["action"] for s in steps if "action" in s]))
     return found
+
+
+def _answer_texts() -> List[Tuple[str, str]]:
+    """(intent, text of a response its rule sends)."""
+    responses = domain_responses()
+    return [
+        (intent, str(variant["text"]))
+        for intent, actions in _unconditional_rules()
+        if intent not in NOT_ANSWERS
+        for action in actions
+        for variant in responses.get(action, [])
+        if variant.get("text")
+    ]
 
 
 class AnswerIndex:
@@ -144,14 +135,11 @@ def search(text: str) -> Found:
 @lru_cache(maxsize=1)
 def _last_responses() -> Dict[str, str]:
     """Intent → the last response its (unconditional) rule sends."""
-    last = {}
-    for path in sorted(RULES_DIR.glob("*.yml")):
-        for rule in yaml.safe_load(path.read_text(encoding="utf-8")).get("rules") or []:
-            steps = rule.get("steps") or []
-            intents = [s["intent"] for s in steps if "intent" in s]
-            actions = [s["action"] for s in steps if str(s.get("action", "")).startswith("utter_")]
-            if len(intents) == 1 and actions and not rule.get("condition"):
-                last.setdefault(intents[0], actions[-1])
+    last: Dict[str, str] = {}
+    for intent, actions in _unconditional_rules():
+        responses = [a for a in actions if a.startswith("utter_")]
+        if responses:
+            last.setdefault(intent, responses[-1])
     return last
 
 
