@@ -37,7 +37,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from bench import conversations as convs
 from bench import frozen_actions, loadgen, nlu_report, stock_bot
-from veivis.serve import ROOT, Server, server_env, start_actions, start_rasa
+from veivis.serve import ROOT, Server, descendants, server_env, start_actions, start_rasa
 
 AnyServer = Union[Server, stock_bot.StockServer]
 RESULTS = ROOT / "results" / "bench"
@@ -85,20 +85,6 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-def _descendants(pid: int) -> List[int]:
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        try:
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as f:
-                    todo.extend(int(c) for c in f.read().split())
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            pass
-    return out
-
-
 class MemorySampler(threading.Thread):
     """Polls VmRSS of a process and its children (every 0.2 s) and keeps the peaks.
 
@@ -113,7 +99,7 @@ class MemorySampler(threading.Thread):
 
     def run(self) -> None:
         while not self._stop_event.is_set():
-            kb = sum(_status_kb(p, "VmRSS") for p in _descendants(self.pid))
+            kb = sum(_status_kb(p, "VmRSS") for p in descendants(self.pid))
             if kb:
                 self.last_kb = kb
                 self.peak_kb = max(self.peak_kb, kb)

@@ -33,6 +33,21 @@ def stop_process(process: subprocess.Popen, timeout: float = 20) -> None:
             process.wait()
 
 
+def descendants(pid: int) -> List[int]:
+    """pid and every process below it (Linux /proc): a server and its workers."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            pass
+    return out
+
+
 @dataclass
 class Server:
     name: str

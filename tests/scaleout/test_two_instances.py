@@ -54,8 +54,24 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from actions.selfcheck_answers import answers_from_slots
-from tests.conftest import ARTIFACTS, MODEL, free_port, post_json, texts, triage_of
-from veivis.serve import RASA, ROOT, server_env, start_actions, stop_process, wait_until_up
+from tests.conftest import (
+    ARTIFACTS,
+    MODEL,
+    free_port,
+    post_json,
+    texts,
+    triage_of,
+    wait_until,
+)
+from veivis.serve import (
+    RASA,
+    ROOT,
+    descendants,
+    server_env,
+    start_actions,
+    stop_process,
+    wait_until_up,
+)
 from veivis.triage import decide
 
 pytestmark = pytest.mark.scaleout
@@ -770,6 +786,30 @@ def test_retention_deletes_old_conversations_from_postgresql(stack):
     assert conversations() == 0
 
 
+def timed_send(url: str, sender: str, message: str) -> Tuple[float, Any]:
+    """(seconds, replies) of one message; it must be answered with 200."""
+    started = time.monotonic()
+    status, replies = post_json(url, {"sender": sender, "message": message})
+    assert status == 200, replies
+    return time.monotonic() - started, replies
+
+
+def wait_until_stored(
+    stack: Stack, sender: str, sent: List[str], timeout: float = 30
+) -> List[Dict[str, Any]]:
+    """The conversation's stored turns once they are `sent`, in order and not interleaved
+    (late turns are stored when a frozen dependency answers again)."""
+    wait_until(
+        f"PostgreSQL holds {sent}",
+        lambda: [t["text"] for t in stored_turns(stack.pg, sender)] == sent,
+        timeout,
+        every=0.1,
+    )
+    turns = stored_turns(stack.pg, sender)
+    assert all(t["after_listen"] and t["closed"] for t in turns), "turns interleaved"
+    return turns
+
+
 def test_a_frozen_redis_never_makes_an_emergency_wait(stack):
     """Redis frozen (SIGSTOP: it accepts connections and never answers): the emergency is
     answered at once on either instance, another message clearly and soon, and once Redis
@@ -777,49 +817,20 @@ def test_a_frozen_redis_never_makes_an_emergency_wait(stack):
     redis_server = next(p for p in stack.processes if p.name == "redis").popen
     sender = f"scaleout-frozen-redis-{uuid.uuid4().hex[:8]}"
 
-    def send(url: str, message: str) -> Tuple[float, Any]:
-        started = time.monotonic()
-        status, replies = post_json(url, {"sender": sender, "message": message})
-        assert status == 200, replies
-        return time.monotonic() - started, replies
-
-    send(stack.rasa_a, "hei")
+    timed_send(stack.rasa_a, sender, "hei")
     redis_server.send_signal(signal.SIGSTOP)
     try:
-        took, replies = send(stack.rasa_b, "han puster ikke")
+        took, replies = timed_send(stack.rasa_b, sender, "han puster ikke")
         assert "113" in replies[0]["text"] and triage_of(replies)[0]["triage"] == "emergency"
         assert took < 1.0, f"emergency answered after {took:.1f} s"
-        took, replies = send(stack.rasa_a, "hva er nalokson")
+        took, replies = timed_send(stack.rasa_a, sender, "hva er nalokson")
         assert "Kilde:" in texts(replies) and took < 10.0, (took, replies)
     finally:
         redis_server.send_signal(signal.SIGCONT)
-    _, replies = send(stack.rasa_b, "takk")
+    _, replies = timed_send(stack.rasa_b, sender, "takk")
     assert texts(replies)
-    sent = ["hei", "han puster ikke", "hva er nalokson", "takk"]
-    deadline = time.monotonic() + 30
-    while [t["text"] for t in stored_turns(stack.pg, sender)] != sent:
-        assert time.monotonic() < deadline, [t["text"] for t in stored_turns(stack.pg, sender)]
-        time.sleep(0.1)  # polling PostgreSQL until the late emergency turn is stored
-    turns = stored_turns(stack.pg, sender)
-    assert all(t["after_listen"] and t["closed"] for t in turns), "turns interleaved"
+    turns = wait_until_stored(stack, sender, ["hei", "han puster ikke", "hva er nalokson", "takk"])
     assert [t["triage"] for t in turns][1] == ["emergency"]
-
-
-def _descendants(pid: int) -> List[int]:
-    """pid and all its descendants (Linux /proc): PostgreSQL's postmaster and backends."""
-    children: Dict[int, List[int]] = {}
-    for stat in glob.glob("/proc/[0-9]*/stat"):
-        try:
-            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # the process ended meanwhile
-        children.setdefault(int(fields[1]), []).append(int(stat.split("/")[2]))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo += children.get(current, [])
-    return found
 
 
 def test_a_frozen_postgresql_never_makes_an_emergency_wait(stack):
@@ -829,31 +840,19 @@ def test_a_frozen_postgresql_never_makes_an_emergency_wait(stack):
     postgres = next(p for p in stack.processes if p.name == "postgres").popen
     sender = f"scaleout-frozen-pg-{uuid.uuid4().hex[:8]}"
 
-    def send(url: str, message: str) -> Tuple[float, Any]:
-        started = time.monotonic()
-        status, replies = post_json(url, {"sender": sender, "message": message})
-        assert status == 200, replies
-        return time.monotonic() - started, replies
-
-    send(stack.rasa_a, "hei")
-    frozen = _descendants(postgres.pid)
+    timed_send(stack.rasa_a, sender, "hei")
+    frozen = descendants(postgres.pid)
     for pid in frozen:
         os.kill(pid, signal.SIGSTOP)
     try:
-        took, replies = send(stack.rasa_b, "han puster ikke")
+        took, replies = timed_send(stack.rasa_b, sender, "han puster ikke")
         assert "113" in replies[0]["text"] and triage_of(replies)[0]["triage"] == "emergency"
         assert took < 1.0, f"emergency answered after {took:.1f} s"
-        took, replies = send(stack.rasa_a, "hva er nalokson")
+        took, replies = timed_send(stack.rasa_a, sender, "hva er nalokson")
         assert took < 10.0 and "Prøv igjen" in texts(replies) and "113" in texts(replies)
     finally:
         for pid in frozen:
             os.kill(pid, signal.SIGCONT)
-    _, replies = send(stack.rasa_b, "takk")
+    _, replies = timed_send(stack.rasa_b, sender, "takk")
     assert texts(replies)
-    sent = ["hei", "han puster ikke", "hva er nalokson", "takk"]
-    deadline = time.monotonic() + 60
-    while [t["text"] for t in stored_turns(stack.pg, sender)] != sent:
-        assert time.monotonic() < deadline, [t["text"] for t in stored_turns(stack.pg, sender)]
-        time.sleep(0.2)  # polling PostgreSQL until the late turns are stored
-    turns = stored_turns(stack.pg, sender)
-    assert all(t["after_listen"] and t["closed"] for t in turns), "turns interleaved"
+    wait_until_stored(stack, sender, ["hei", "han puster ikke", "hva er nalokson", "takk"], 60)
