@@ -18,12 +18,13 @@ import asyncio
 import json
 import os
 import signal
-import statistics
 import time
 import uuid
 from typing import Dict, List, Sequence
 
 import aiohttp
+
+from bench.loadgen import percentile
 
 SELF_CHECK = (
     "/start_selfcheck",
@@ -58,11 +59,6 @@ async def _user(url: str, deadline: float, latencies: List[float], answered: Lis
             await stuck
 
 
-def _percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 async def _level(url: str, users: int, seconds: float) -> Dict[str, object]:
     latencies: List[float] = []
     answered: List[bool] = []
@@ -72,8 +68,8 @@ async def _level(url: str, users: int, seconds: float) -> Dict[str, object]:
         "users": users,
         "emergencies": len(latencies),
         "with_113": sum(answered),
-        "p50_ms": round(statistics.median(latencies), 1),
-        "p99_ms": round(_percentile(latencies, 0.99), 1),
+        "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99),
         "max_ms": round(max(latencies), 1),
     }
 
