@@ -3,7 +3,8 @@
 Enabled in endpoints.yml (nlg: type: veivis.nlg.ContactsNLG). It runs inside Rasa,
 not on the action server, so the emergency replies keep their numbers when the
 action server is down. Responses are rendered once at start-up; a placeholder that
-does not resolve stops the start-up instead of reaching a user.
+does not resolve stops the start-up instead of reaching a user. Only «open now» is
+filled when the answer is sent.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from veivis.understanding.retrieval import last_response_of_rule
 def render(value: Any) -> Any:
     """Fill placeholders in texts and expand triage payloads, recursively."""
     if isinstance(value, str):
-        return fill_placeholders(value)
+        return fill_placeholders(value, keep_live=True)
     if isinstance(value, list):
         return [render(v) for v in value]
     if isinstance(value, dict):
@@ -78,6 +79,8 @@ class ContactsNLG(TemplatedNaturalLanguageGenerator):
         **kwargs: Any,
     ) -> Optional[Dict[str, Any]]:
         message = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        if message is not None and "[[" in (message.get("text") or ""):
+            message = dict(message, text=fill_placeholders(message["text"]))  # «open now»
         if message is not None and utter_action == DID_YOU_MEAN_RESPONSE:
             message = dict(message)
             message["buttons"] = suggestion_buttons(tracker) + list(message.get("buttons") or [])

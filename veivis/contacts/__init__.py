@@ -1,19 +1,24 @@
 """Help contacts from data/contacts.yml, the only place numbers are written down.
 
 Responses refer to a contact as [[id.field]] (e.g. [[legevakt.phone]]); triage
-messages carry contacts by id. Both are filled from here.
+messages carry contacts by id. Both are filled from here. One field is computed, not
+written: [[id.open_now]] says whether a contact with `opening_hours` is open at the
+moment of the answer (veivis/contacts/hours.py).
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, Iterable, List, Optional
 
 import yaml
 
-CONTACTS_FILE = Path(__file__).resolve().parents[1] / "data" / "contacts.yml"
+from veivis.contacts import hours
+
+CONTACTS_FILE = Path(__file__).resolve().parents[2] / "data" / "contacts.yml"
 PLACEHOLDER = re.compile(r"\[\[([a-z_]+)\.([a-z_]+)\]\]")
 
 
@@ -23,12 +28,29 @@ def load_contacts(path: Path = CONTACTS_FILE) -> Dict[str, Dict[str, Any]]:
         return yaml.safe_load(f)["contacts"]
 
 
-def fill_placeholders(text: str) -> str:
-    """Replace every [[id.field]]; an unknown id or field is a bug, so it raises."""
+def open_now(contact_id: str, now: Optional[datetime] = None) -> str:
+    """«RUSinfo er åpen nå, til kl. 18.» or when it opens next."""
+    contact = load_contacts()[contact_id]
+    now = now or datetime.now(timezone.utc)
+    state = hours.status(hours.Hours.from_data(contact["opening_hours"]), now)
+    return hours.describe(contact["name"], state, now)
+
+
+LIVE_FIELD = "open_now"  # filled when the answer is sent, not when responses are loaded
+
+
+def fill_placeholders(text: str, now: Optional[datetime] = None, keep_live: bool = False) -> str:
+    """Replace every [[id.field]]; an unknown id or field is a bug, so it raises.
+
+    keep_live leaves [[id.open_now]] in place (checked, not filled) for the NLG to fill
+    at the moment it sends the answer.
+    """
     contacts = load_contacts()
 
     def value(match: re.Match[str]) -> str:
         contact_id, field = match.groups()
+        if field == LIVE_FIELD and "opening_hours" in contacts.get(contact_id, {}):
+            return match.group(0) if keep_live else open_now(contact_id, now)
         if contact_id not in contacts or field not in contacts[contact_id]:
             raise KeyError(f"unknown contact placeholder {match.group(0)}")
         return str(contacts[contact_id][field])
