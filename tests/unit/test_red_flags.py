@@ -184,3 +184,31 @@ def test_normal_messages_are_fast() -> None:
         detect(text)
     mean_ms = (time.perf_counter() - started) * 1000 / len(texts)
     assert mean_ms < 1.0, f"{mean_ms:.3f} ms per message"
+
+
+# Words that legitimately end a two-slot phrase after a list of verbs: «trappet ned»,
+# «kaster opp». Any other lone last word after a long list is the `a|b c` trap: the
+# writer meant «a», «b» or «c» (one word each) and got «a c» / «b c» only.
+PARTICLES = {"ned", "opp", "av", "ut", "inn", "på", "om", "seg", "til", "igjen", "ikke", "ikkje"}
+# Read and meant as written (a reviewer adds a phrase here only after checking it).
+MEANT = {
+    "ingen|inga|ikke|ikkje|uten|utan puls",
+    "ble|blir|vart|vert blå",
+    "fenta|fentanyl|heroin|g|ghb od",
+}
+
+
+def test_no_phrase_falls_into_the_one_word_alternation_trap():
+    data = yaml.safe_load(PATTERNS_PATH.read_text(encoding="utf-8"))
+    phrases = [p for items in data["concepts"].values() for p in items if isinstance(p, str)]
+    for spec in data["categories"].values():
+        phrases += [p for p in spec.get("phrases") or [] if isinstance(p, str)]
+    suspicious = []
+    for phrase in phrases:
+        if phrase.startswith("re:") or "~" in phrase or "@" in phrase:
+            continue
+        first, *rest = phrase.split(" ")
+        lone_last = len(rest) == 1 and "|" not in rest[0] and rest[0] not in PARTICLES
+        if lone_last and len(first.split("|")) >= 4 and phrase not in MEANT:
+            suspicious.append(phrase)
+    assert suspicious == []

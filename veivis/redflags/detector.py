@@ -8,8 +8,9 @@ doubt it fires: a false alarm costs a message, a miss can cost a life.
 
 Phrases are built from concepts (`@wake`, `@face`, `@opioid`: word groups with their
 inflections, nynorsk and dialect forms), so one phrase covers many wordings. A category
-with `all_of` fires when every group of concepts is found, live, somewhere in the
-message: «barnebarnet har spist tablettene mine» = a child + an intake.
+with `all_of` fires when every group of concepts is found, live, close together in the
+message (within `combination_window` words): «barnebarnet har spist tablettene mine» = a
+child + an intake — not «two children at home» three sentences after «he drinks».
 
 Levels: emergency (113), suicide (113 + 116 123), urgent (legevakt / Giftinformasjonen).
 All words live in data/patterns/red_flags.yml and language.yml; this module holds only the logic.
@@ -75,6 +76,7 @@ class _Category:
     can_be_over: bool = True
     # a harmless cause named anywhere in the message («blå i leppene av kulde»)
     harmless: re.Pattern[str] = _NEVER
+    window: int | None = None  # all_of: this category's own combination window, in words
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class Patterns:
     typos: Mapping[str, str]
     negators: frozenset[str]
     negation_window: int
+    combination_window: int  # an all_of category's groups lie within this many words
     negation_lists: frozenset[str]
     negation_carriers: frozenset[str]
     negation_breakers: re.Pattern[str]
@@ -211,6 +214,7 @@ def _category(
         exclude=compiler.compile(spec.get("exclude") or []),
         harmless=compiler.compile(spec.get("harmless") or []) if spec.get("harmless") else _NEVER,
         groups=groups,
+        window=int(spec["within"]) if "within" in spec else None,
     )
 
 
@@ -229,6 +233,7 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
         typos=lang.typos,
         negators=negators,
         negation_window=int(data.get("settings", {}).get("negation_window", 3)),
+        combination_window=int(data.get("settings", {}).get("combination_window", 10**6)),
         negation_lists=lang.negation_lists,
         negation_carriers=lang.negation_carriers,
         negation_breakers=plain.compile([*lang.negation_breakers, *people]),
@@ -373,14 +378,15 @@ def _judge(clause: _Clause, category: _Category) -> str | None:
 
 
 def _judge_message(
-    clauses: Sequence[_Clause], category: _Category, groups_seen: dict[tuple, str | None]
+    clauses: Sequence[_Clause], category: _Category, groups_seen: dict[tuple, tuple]
 ) -> str | None:
-    """Like _judge, over the whole message; an all_of category needs every group live.
+    """Like _judge, over the whole message; an all_of category needs every group live,
+    within the combination window (words, counted across clauses).
 
-    groups_seen: verdicts of groups already judged in this message — many combinations
-    share a group (@intake), and each is judged once."""
+    groups_seen: live positions of groups already judged in this message — many
+    combinations share a group (@intake), and each is judged once."""
     if category.groups:
-        verdicts = []
+        found = []
         for group in category.groups:
             key = (
                 group.level,
@@ -389,13 +395,18 @@ def _judge_message(
                 group.exclude.pattern,
             )
             if key not in groups_seen:
-                groups_seen[key] = _judge_message(clauses, group, groups_seen)
-            verdicts.append(groups_seen[key])
-        if all(v == "" for v in verdicts):
-            return ""
-        if any(v is None for v in verdicts):
+                # past the chat's length the whole text counts as one span (safety first,
+                # and the first live match is enough: bounded work on 100-KB inputs)
+                groups_seen[key] = _live_positions(clauses, group, first_only=_long(clauses))
+            found.append(groups_seen[key])
+        if any(not positions and reason is None for positions, reason in found):
             return None  # a group is absent: the combination is not there at all
-        return next(v for v in verdicts if v)
+        if all(positions for positions, _ in found):
+            window = category.window or clauses[0].patterns.combination_window
+            if _long(clauses) or _within(window, [positions for positions, _ in found]):
+                return ""
+            return None  # all there, but far apart: not one situation
+        return next(reason for positions, reason in found if not positions and reason)
     reason = None
     for clause in clauses:
         verdict = _judge(clause, category)
@@ -403,6 +414,53 @@ def _judge_message(
             return ""
         reason = reason or verdict
     return reason
+
+
+_LONG_WORDS = 600  # more than any chat message (the channel's cap is 2,000 characters)
+
+
+def _long(clauses: Sequence[_Clause]) -> bool:
+    return sum(clause.text.count(" ") + 1 for clause in clauses) > _LONG_WORDS
+
+
+def _live_positions(
+    clauses: Sequence[_Clause], category: _Category, first_only: bool = False
+) -> tuple:
+    """(word positions of the category's live matches in the message, a near-miss reason)."""
+    positions: list[int] = []
+    reason = None
+    offset = 0
+    for clause in clauses:
+        for pattern, can_be_negated in ((category.self_negative, False), (category.plain, True)):
+            for match in pattern.finditer(clause.text):
+                why = _near_miss_reason(clause, category, match, can_be_negated)
+                if why:
+                    reason = reason or why
+                else:
+                    positions.append(offset + clause.text.count(" ", 0, match.start()))
+                    if first_only:
+                        return positions, reason
+        offset += len(clause.text.split())
+    return positions, reason
+
+
+def _within(window: int, groups: Sequence[Sequence[int]]) -> bool:
+    """One live match of every group inside a span of `window` words (a sliding window
+    over the sorted matches: linear in their number, also for 100-KB inputs)."""
+    tagged = sorted((pos, g) for g, positions in enumerate(groups) for pos in positions)
+    counts = [0] * len(groups)
+    missing = len(groups)
+    left = 0
+    for pos, g in tagged:
+        counts[g] += 1
+        missing -= counts[g] == 1
+        while missing == 0:
+            if pos - tagged[left][0] <= window:
+                return True
+            counts[tagged[left][1]] -= 1
+            missing += counts[tagged[left][1]] == 0
+            left += 1
+    return False
 
 
 def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
@@ -452,7 +510,7 @@ def detect(text: str, patterns: Patterns | None = None) -> Detection:
     clauses = list(_clauses(_as_text(text), p))
     fired: list[_Category] = []
     near_miss: tuple[str, str] | None = None
-    groups_seen: dict[tuple, str | None] = {}
+    groups_seen: dict[tuple, tuple] = {}
     for category in p.categories:
         verdict = _judge_message(clauses, category, groups_seen)
         if verdict == "":
