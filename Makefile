@@ -53,7 +53,7 @@ $(SPACY): $(STAMP) $(wildcard data/patterns/*.yml) $(wildcard veivis/nlp/*.py)
 nlp: $(SPACY)
 
 # The learned danger classifier (veivis/danger/classifier.py): a few seconds.
-$(DANGER): $(STAMP) $(wildcard data/danger/*.yml) $(wildcard data/nlu/*.yml) veivis/danger/classifier.py data/patterns/language.yml
+$(DANGER): $(STAMP) $(wildcard data/danger/*.yml) $(wildcard data/nlu/*.yml) veivis/danger/classifier.py veivis/language/normalise.py data/patterns/language.yml
 	$(PY) -m veivis.danger.classifier --out $(DANGER)
 
 danger: $(DANGER)

@@ -28,6 +28,7 @@ KIND_BY_CATEGORY = {
     "too_many_tablets": "poisoning",
     "opioid_mix": "poisoning",
     "depressant_mix": "poisoning",
+    "ghb_mix": "poisoning",
     "confused_after_intake": "poisoning",
     "took_too_much": "poisoning",
     "withdrawal_seizure": "withdrawal",

@@ -22,7 +22,8 @@ _DECIMAL_MARK = re.compile(r"(?<=\d)[.,](?=\d)")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _REPEATED_LETTER = re.compile(r"([a-z])\1+")
 # "ae"/"oe" are how æ/ø are typed on foreign keyboards; fold them like the letters.
-_DIGRAPH = re.compile(r"ae|oe")
+# «ae»/«oe» typed for æ/ø — but the word «noe» stays: as «no» it would read as nynorsk «nå»
+_DIGRAPH = re.compile(r"\bnoe\b|ae|oe")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -53,7 +54,7 @@ def fold(text: str, typos: Mapping[str, str] | None = None) -> str:
     text = _NOT_ALNUM.sub(" ", text)
     # Collapse doubled letters before and after the digraphs: "blaae" and "blåe" -> "bla".
     text = _REPEATED_LETTER.sub(r"\1", text)
-    text = _DIGRAPH.sub(lambda match: match.group()[0], text)
+    text = _DIGRAPH.sub(lambda m: m.group() if m.group() == "noe" else m.group()[0], text)
     text = _REPEATED_LETTER.sub(r"\1", text)
     words = text.split()
     if typos:

@@ -39,6 +39,8 @@ NONE = "none"
 
 _GAP = r"(?:[a-z0-9]+ ){0,3}"  # "~" in a phrase: up to three words of anything
 _NEVER = re.compile(r"[^\s\S]")
+_NOW_WORD_AT_END = re.compile(r"(?:^| )(?:na|no|now)$")
+_NOW_WORD_AT_START = re.compile(r"^(?:na|no|now)(?: |$)")
 _LOOKBACK_CHARS = 120  # enough for the negation window, bounded for 100 KB inputs
 
 
@@ -99,6 +101,7 @@ class Patterns:
     happening_now: re.Pattern[str]
     not_joking: re.Pattern[str]
     history: re.Pattern[str]
+    habitual: re.Pattern[str]
     recent: re.Pattern[str]
     jokes: re.Pattern[str]
     unreal: re.Pattern[str]
@@ -116,6 +119,8 @@ class _Compiler:
     filler: str  # optional filler word after a phrase word: "(?:fortsatt |nesten )?"
 
     def word(self, word: str) -> str:
+        if "re:" in word or '"' in word:
+            raise ValueError(f"a regular expression must be a whole item, not a word: {word!r}")
         if word.startswith("@"):
             if word[1:] not in self.concepts:
                 raise ValueError(f"unknown concept {word!r}")
@@ -245,6 +250,7 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
         happening_now=plain.compile(data.get("happening_now", [])),
         not_joking=plain.compile(data.get("not_joking", [])),
         history=plain.compile(data.get("history", [])),
+        habitual=plain.compile(data.get("habitual", [])),
         recent=plain.compile(data.get("recent", [])),
         jokes=plain.compile(data.get("jokes", [])),
         unreal=plain.compile(data.get("unreal", [])),
@@ -287,7 +293,19 @@ class _Clause:
 
     @cached_property
     def is_now(self) -> bool:
-        return bool(self.patterns.present_markers.search(self.text))
+        """A present marker that is not part of an all-clear: «nå er jeg rusfri» and «han
+        er fin nå» say the danger is over, not that it is happening now."""
+        p = self.patterns
+        text = self.text
+        for match in reversed(list(p.resolved.finditer(text))):
+            if not _is_negated(text, match, p):
+                start, end = match.span()
+                before = text[:start].rstrip()
+                after = text[end:].lstrip()
+                before = _NOW_WORD_AT_END.sub("", before)
+                after = _NOW_WORD_AT_START.sub("", after)
+                text = f"{before} {after}"
+        return bool(p.present_markers.search(text))
 
     @cached_property
     def is_generic_question(self) -> bool:
@@ -295,7 +313,9 @@ class _Clause:
         p = self.patterns
         if not p.question_frames.search(self.text) or p.present_markers.search(self.text):
             return False
-        if p.happening_now.search(self.message):  # «… ? DET SKJER NÅ»
+        if any(  # «… ? DET SKJER NÅ» — not «ikke noe som skjer nå»
+            not _is_negated(self.message, m, p) for m in p.happening_now.finditer(self.message)
+        ):
             return False
         without_asking = p.asking_phrases.sub(" ", self.text)
         return not p.concrete_people.search(without_asking)
@@ -348,6 +368,12 @@ def _near_miss_reason(
         return "negated"
     if clause.is_past:
         return "past event"
+    if (
+        category.level == URGENT
+        and not clause.is_now
+        and clause.patterns.habitual.search(clause.text)
+    ):
+        return "a habit, not an event now"
     if clause.is_generic_question:
         return "question about signs"
     if category.level == SUICIDE:
