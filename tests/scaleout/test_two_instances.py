@@ -84,7 +84,7 @@ REPLY_NO_ANSWER = "Beklager, jeg klarte ikke å svare ordentlig akkurat nå"  # 
 # ---------------------------------------------------------------- the self-check plans
 
 # (payload, slot value) per question, in the form's order (domain/selfcheck.yml).
-STARTS = [("/start_selfcheck", "self"), ("/worried_about_someone", "other")]
+STARTS = [("/start_selfcheck", "self"), ("/start_selfcheck_other", "other")]
 SUBSTANCES = [
     ('/inform{"substance": "kokain"}', ["kokain"]),
     ('/inform{"substance": "opioider"}', ["opioider"]),

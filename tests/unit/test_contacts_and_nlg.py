@@ -106,3 +106,22 @@ def test_also_and_did_you_mean_buttons_come_from_the_parse_data():
     asked = {"intent": {"name": "did_you_mean"}, SUGGESTIONS_KEY: ["info_lar", "info_detox"]}
     payloads = [b["payload"] for b in reply("utter_did_you_mean", asked)["buttons"]]
     assert payloads[:2] == ["/info_lar", "/info_detox"] and payloads[-1] == "/help"
+
+
+def test_open_now_is_filled_when_the_answer_is_sent():
+    import asyncio
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from veivis.contacts import open_now
+    from veivis.nlg import ContactsNLG
+
+    nlg = ContactsNLG(domain=Domain.load(str(ROOT / "domain")))
+    stored = nlg.responses["utter_talk_to_human_1"][0]["text"]
+    assert "[[rusinfo.open_now]]" in stored  # kept live at start-up, not frozen
+    tracker = DialogueStateTracker.from_events("s", [UserUttered("x")])
+    text = asyncio.run(nlg.generate("utter_talk_to_human_1", tracker, "rest"))["text"]
+    assert "[[" not in text
+    assert open_now("rusinfo") in text  # the same minute: the same sentence

@@ -55,6 +55,18 @@ TABLE: Dict[Tuple[str, str], str] = {
     ("none", "treatment"): "info_referral",
 }
 
+# Substances beyond the three sources have one answer each, whatever the frame
+# (the danger, stopping after long use, what Veivis does not cover, where to ask).
+SUBSTANCE_ANSWERS: Dict[str, str] = {
+    "cannabis": "info_cannabis",
+    "benzodiazepiner": "info_benzodiazepines",
+    "ghb": "info_ghb",
+    "amfetamin": "info_amphetamine",
+    "mdma": "info_mdma",
+    "ketamin": "info_ketamine",
+    "alkohol": "info_alcohol",
+}
+
 
 @lru_cache(maxsize=1)
 def substance_groups() -> Dict[str, str]:
@@ -83,4 +95,10 @@ def answer_for(text: str, substances: Iterable[str]) -> Optional[str]:
     frame = frame_of(text)
     if frame is None:
         return None
-    return TABLE.get((group_of(substances), frame))
+    substances = set(substances)
+    group = group_of(substances)
+    if group in ("other", "alcohol"):
+        own = {SUBSTANCE_ANSWERS[s] for s in substances if s in SUBSTANCE_ANSWERS}
+        if len(own) == 1:  # one substance we have an answer for
+            return own.pop()
+    return TABLE.get((group, frame))
