@@ -6,7 +6,8 @@ understanding_dev_set.yml (496; before issue 13's work 59.9 % right, 8.3 % fallb
 understanding_blind_set.yml (439, written after the tuning, measured once on 2026-12-01:
 82.5 % right, 0.0 % fallback). A case passes when the bot gave the expected answer, or
 offered it as a «Mente du …?» button (bench/understanding_report.py). The floors are the
-figures measured when each set was added.
+figures measured when each set was added. relatives_rights_dev_set.yml (267, issue 14):
+relatives, substances beyond the sources, rights, a human to talk to.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ from bench.understanding_report import run_cases
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 # set → (right answer at least, generic fallback at most)
-FLOORS = {"understanding_dev_set.yml": (0.79, 0.02), "understanding_blind_set.yml": (0.81, 0.02)}
+FLOORS = {
+    "understanding_dev_set.yml": (0.79, 0.02),
+    "understanding_blind_set.yml": (0.81, 0.02),
+    "relatives_rights_dev_set.yml": (0.84, 0.02),  # issue 14: 39.7 % before, 85.0 % after
+}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

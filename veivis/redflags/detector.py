@@ -89,7 +89,8 @@ class Patterns:
     typos: Mapping[str, str]
     negators: frozenset[str]
     negation_window: int
-    combination_window: int  # an all_of category's groups lie within this many words
+    combination_window: int  # an urgent all_of category's groups lie within this many words
+    alarm_combination_window: int  # the same for emergency and suicide combinations
     negation_lists: frozenset[str]
     negation_carriers: frozenset[str]
     negation_breakers: re.Pattern[str]
@@ -239,6 +240,9 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
         negators=negators,
         negation_window=int(data.get("settings", {}).get("negation_window", 3)),
         combination_window=int(data.get("settings", {}).get("combination_window", 10**6)),
+        alarm_combination_window=int(
+            data.get("settings", {}).get("alarm_combination_window", 10**6)
+        ),
         negation_lists=lang.negation_lists,
         negation_carriers=lang.negation_carriers,
         negation_breakers=plain.compile([*lang.negation_breakers, *people]),
@@ -428,7 +432,11 @@ def _judge_message(
         if any(not positions and reason is None for positions, reason in found):
             return None  # a group is absent: the combination is not there at all
         if all(positions for positions, _ in found):
-            window = category.window or clauses[0].patterns.combination_window
+            p = clauses[0].patterns
+            default = (
+                p.combination_window if category.level == URGENT else p.alarm_combination_window
+            )
+            window = category.window or default
             if _long(clauses) or _within(window, [positions for positions, _ in found]):
                 return ""
             return None  # all there, but far apart: not one situation
