@@ -79,6 +79,7 @@ class _Category:
     # a harmless cause named anywhere in the message («blå i leppene av kulde»)
     harmless: re.Pattern[str] = _NEVER
     window: int | None = None  # all_of: this category's own combination window, in words
+    can_be_past: bool = True  # False for a premise group: «sluttet for ei uke sia»
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,7 @@ def _category(
     raw: Mapping[str, Sequence[str]],
     negators: frozenset[str],
     in_combination: bool = False,
+    premises: frozenset[str] = frozenset(),
 ) -> _Category:
     level = spec.get("level", EMERGENCY)
     phrases = [str(p) for p in spec.get("phrases") or []]
@@ -203,7 +205,12 @@ def _category(
     groups = tuple(
         _category(
             f"{name}[{i}]",
-            {"phrases": [f"@{c}" for c in group], "exclude": spec.get("exclude"), "level": level},
+            {
+                "phrases": [f"@{c}" for c in group],
+                "exclude": spec.get("exclude"),
+                "level": level,
+                "premise": set(group) <= premises,
+            },
             compiler,
             raw,
             negators,
@@ -221,6 +228,7 @@ def _category(
         harmless=compiler.compile(spec.get("harmless") or []) if spec.get("harmless") else _NEVER,
         groups=groups,
         window=int(spec["within"]) if "within" in spec else None,
+        can_be_past=not spec.get("premise", False),
     )
 
 
@@ -229,8 +237,10 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
     lang = lang or language()
     compiler, raw = _compiler(data, lang)
     negators = lang.negators
+    premises = frozenset(data.get("settings", {}).get("premise_concepts") or [])
     categories = [
-        _category(name, spec, compiler, raw, negators) for name, spec in data["categories"].items()
+        _category(name, spec, compiler, raw, negators, premises=premises)
+        for name, spec in data["categories"].items()
     ]
     people = data.get("concrete_people", [])
     plain = _Compiler(compiler.concepts, "")  # context lists: exact phrases, no fillers
@@ -288,6 +298,7 @@ class _Clause:
     unreal: bool = False  # the message tells a dream, a film or a hypothetical question
     resolved: bool = False  # this clause or a later one says it is over and handled
     message: str = ""  # the whole folded message
+    sentence: int = 0  # which sentence of the message the clause is in
     _excluded: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     @cached_property
@@ -370,12 +381,13 @@ def _near_miss_reason(
         return "ordinary symptom or other context"
     if can_be_negated and _is_negated(clause.text, match, clause.patterns):
         return "negated"
-    if clause.is_past:
+    if clause.is_past and category.can_be_past:
         return "past event"
     if (
         category.level == URGENT
         and not clause.is_now
         and clause.patterns.habitual.search(clause.text)
+        and not clause.patterns.recent.search(clause.text)  # «… i kveld tok han mye mer»
     ):
         return "a habit, not an event now"
     if clause.is_generic_question:
@@ -461,7 +473,7 @@ def _live_positions(
     clauses: Sequence[_Clause], category: _Category, first_only: bool = False
 ) -> tuple:
     """(word positions of the category's live matches in the message, a near-miss reason)."""
-    positions: list[int] = []
+    positions: list[tuple[int, int]] = []
     reason = None
     offset = 0
     for clause in clauses:
@@ -471,25 +483,30 @@ def _live_positions(
                 if why:
                     reason = reason or why
                 else:
-                    positions.append(offset + clause.text.count(" ", 0, match.start()))
+                    word = offset + clause.text.count(" ", 0, match.start())
+                    positions.append((word, clause.sentence))
                     if first_only:
                         return positions, reason
         offset += len(clause.text.split())
     return positions, reason
 
 
-def _within(window: int, groups: Sequence[Sequence[int]]) -> bool:
-    """One live match of every group inside a span of `window` words (a sliding window
-    over the sorted matches: linear in their number, also for 100-KB inputs)."""
-    tagged = sorted((pos, g) for g, positions in enumerate(groups) for pos in positions)
+def _within(window: int, groups: Sequence[Sequence[tuple[int, int]]]) -> bool:
+    """One live match of every group in the same sentence, or inside a span of `window`
+    words across sentences («Sønnen min er 2. Han har spist tablettene mine.»)."""
+    sentences = [{sentence for _, sentence in positions} for positions in groups]
+    if set.intersection(*sentences):
+        return True
+    # a sliding window over the sorted matches: linear in their number
+    tagged = sorted((word, g) for g, positions in enumerate(groups) for word, _ in positions)
     counts = [0] * len(groups)
     missing = len(groups)
     left = 0
-    for pos, g in tagged:
+    for word, g in tagged:
         counts[g] += 1
         missing -= counts[g] == 1
         while missing == 0:
-            if pos - tagged[left][0] <= window:
+            if word - tagged[left][0] <= window:
                 return True
             counts[tagged[left][1]] -= 1
             missing += counts[tagged[left][1]] == 0
@@ -511,7 +528,7 @@ def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
         answered_no = parts[index][1] and following in _ANSWERS_NO
         for clause in p.clause_breaks.split(folded):
             if clause.strip():
-                found.append((clause.strip(), joking, answered_no))
+                found.append((clause.strip(), joking, answered_no, index))
     # «Over and handled» counts for what came before it: «han var grå i går, men nå er
     # han fin» — not «han sa han var ok, men så falt han om».
     resolved_from_here = [False] * (len(found) + 1)
@@ -520,8 +537,9 @@ def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
         resolved_from_here[index] = resolved_from_here[index + 1] or any(
             not _is_negated(clause, m, p) for m in p.resolved.finditer(clause)
         )  # «han er ikke våken» is the opposite
-    for index, (clause, joking, answered_no) in enumerate(found):
-        yield _Clause(clause, p, joking, answered_no, unreal, resolved_from_here[index], message)
+    for index, (clause, joking, answered_no, sentence) in enumerate(found):
+        resolved = resolved_from_here[index]
+        yield _Clause(clause, p, joking, answered_no, unreal, resolved, message, sentence=sentence)
 
 
 _ANSWERS_NO = frozenset({"nei", "nope", "no", "ikke", "ikkje", "nix", "neida"})
