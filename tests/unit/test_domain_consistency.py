@@ -75,7 +75,7 @@ def test_every_button_payload_is_a_known_intent(domain):
 
 def test_every_intent_is_trained_tested_and_answered(domain, rule_and_story_steps):
     trained = load_data(str(ROOT / "data" / "nlu")).intents
-    tested = load_data(str(ROOT / "tests" / "nlu" / "test_nlu.yml")).intents
+    tested = load_data(str(ROOT / "tests" / "nlu")).intents  # test_nlu.yml + test_nlu_written.yml
     answered = {s["intent"] for s in rule_and_story_steps if "intent" in s}
     own = set(domain.intents) - BUILTIN_INTENTS | {"out_of_scope", "restart"}
     # set by veivis/nlu/answer_finder.py, never predicted by the classifier
@@ -146,10 +146,7 @@ def _normalised(text):
 
 def test_training_examples_are_unique_and_the_test_set_is_held_out():
     train = [m.get("text") for m in load_data(str(ROOT / "data" / "nlu")).training_examples]
-    test = [
-        m.get("text")
-        for m in load_data(str(ROOT / "tests" / "nlu" / "test_nlu.yml")).training_examples
-    ]
+    test = [m.get("text") for m in load_data(str(ROOT / "tests" / "nlu")).training_examples]
     seen = [_normalised(t) for t in train]
     assert len(seen) == len(set(seen)), "an example is repeated in data/nlu"
     assert [t for t in test if _normalised(t) in set(seen)] == []
