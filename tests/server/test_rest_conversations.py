@@ -58,7 +58,11 @@ def test_self_check_by_buttons_ends_with_the_triage_outcome(servers):
 
 def test_self_check_by_typing_for_someone_else(servers):
     c = chat(servers)
-    c.send("jeg er bekymret for broren min")
+    first = c.send("jeg er bekymret for broren min")
+    # the relatives' answer first, with the check about the person as a button
+    assert load_contacts()["parorendetelefonen"]["phone"] in texts(first)
+    assert "/start_selfcheck_other" in payloads(first)
+    c.send("Sjekk bruken til den jeg er bekymret for")  # the button's title, typed
     c.send("han bruker heroin")
     c.send("hver dag tror jeg")
     c.send("i flere år")
