@@ -3,9 +3,9 @@
 tests/data/danger_blind_set1.yml was written by a helper who had seen neither the word lists
 nor the training data, BEFORE any tuning (its figures before: README); set 2 by another
 helper AFTER the tuning, measured once; set 3 (session 4) by a third helper while the
-rules and corpus were tuned (it saw none of them), measured once at the end. All stay as
-regression tables: the figures are printed, and a later change may not make them worse
-than the floors below (the figures measured when each set was added, 2026-12-01).
+rules and corpus were tuned (it saw none of them), measured once at the end; set 4
+(session 5, 2026-12-02) likewise, measured once at the end. All stay as regression tables:
+the figures are printed, and a later change may not make them worse than the floors below.
 Each case's last message is assessed.
 """
 
@@ -26,9 +26,12 @@ LEVEL_OF_INTENT = {"emergency": "emergency", "emergency_suicide": "emergency", "
 # 96.1 / 7.8 %, set 2 91.0 / 95.6 / 6.9 % — false alarms down, set 2 urgent-or-higher
 # 2 cases fewer; the floors follow the new figures.
 FLOORS = {
-    "danger_blind_set1.yml": (0.96, 0.95, 0.08),
-    "danger_blind_set2.yml": (0.905, 0.955, 0.07),
-    "danger_blind_set3.yml": (0.95, 0.95, 0.06),
+    # sets 1–3 have been read for tuning since they were measured: floors ~1 point under
+    # their 2026-12-02 figures (98.8/95.7/2.9, 96.4/95.6/5.4, 99.5/99.1/3.5)
+    "danger_blind_set1.yml": (0.975, 0.945, 0.04),
+    "danger_blind_set2.yml": (0.955, 0.945, 0.065),
+    "danger_blind_set3.yml": (0.985, 0.98, 0.045),
+    "danger_blind_set4.yml": (0.93, 0.95, 0.11),  # measured once 2026-12-02: 93.8 / 95.8 / 10.5
 }
 
 
