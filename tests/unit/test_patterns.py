@@ -38,6 +38,13 @@ TABLE = [
     ("paralgin forte", {("substance", "kodein")}),
     ("kodein", {("substance", "kodein")}),
     ("tramadol", {("substance", "tramadol")}),
+    # substances beyond the seeds (issue 14): one canonical name each
+    ("ketamin", {("substance", "ketamin")}),
+    ("bruker imovane", {("substance", "benzodiazepiner")}),
+    ("stilnoct", {("substance", "benzodiazepiner")}),
+    ("xanor", {("substance", "benzodiazepiner")}),
+    ("sovepiller", {("substance", "benzodiazepiner")}),
+    ("gbl", {("substance", "ghb")}),
     ("alkohol og kokain sammen", {("substance", "alkohol"), ("substance", "kokain")}),
     ("KOKAIN", {("substance", "kokain")}),
     ("hasj", {("substance", "cannabis")}),

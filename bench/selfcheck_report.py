@@ -1,0 +1,93 @@
+"""Whole self-check conversations in free text against a running bot (REST): which level?
+
+  python -m bench.selfcheck_report CASES.yml [--url http://localhost:5005] [--show-fail]
+
+Each case is the person's messages in order (`turns`) and the level a clinician expects
+(`expect`: emergency, urgent, gp, self_help). The person's messages are sent as written;
+if the bot still asks when they run out, the rest is answered «vet ikke» (at most 8 times),
+as a person who has said all they know would. The case's level is the highest triage level
+the bot sent during the conversation (a danger answer mid-way counts: it was given).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import urllib.request
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any, Dict, List
+
+import yaml
+
+LEVELS = ("self_help", "gp", "urgent", "emergency")
+MAX_FILL = 8
+
+
+def send(url: str, sender: str, text: str) -> List[Dict[str, Any]]:
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(
+        f"{url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def levels_in(replies: List[Dict[str, Any]]) -> List[str]:
+    found = []
+    for reply in replies:
+        custom = reply.get("custom") or {}
+        if custom.get("triage") in LEVELS:
+            found.append(custom["triage"])
+    return found
+
+
+def asks_more(replies: List[Dict[str, Any]]) -> bool:
+    """The bot ended on a self-check question (its buttons offer «vet ikke»)."""
+    payloads = [b.get("payload") for r in replies for b in r.get("buttons") or []]
+    return "/dont_know" in payloads
+
+
+def run_case(url: str, case: Dict[str, Any]) -> str:
+    sender = f"selfcheck-report-{uuid.uuid4().hex[:10]}"
+    seen: List[str] = []
+    replies: List[Dict[str, Any]] = []
+    for turn in case["turns"]:
+        replies = send(url, sender, turn)
+        seen += levels_in(replies)
+    for _ in range(MAX_FILL):
+        if not asks_more(replies):
+            break
+        replies = send(url, sender, "vet ikke")
+        seen += levels_in(replies)
+    return max(seen, key=LEVELS.index) if seen else "none"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("cases", type=Path)
+    ap.add_argument("--url", default="http://localhost:5005")
+    ap.add_argument("--show-fail", action="store_true")
+    args = ap.parse_args()
+    cases = yaml.safe_load(args.cases.read_text(encoding="utf-8"))["cases"]
+    right, per, per_right, lower = 0, Counter(), Counter(), 0
+    for case in cases:
+        got = run_case(args.url, case)
+        ok = got == case["expect"]
+        right += ok
+        per[case["expect"]] += 1
+        per_right[case["expect"]] += ok
+        under = got == "none" or LEVELS.index(got) < LEVELS.index(case["expect"])
+        lower += under
+        if args.show_fail and not ok:
+            print(f"FAIL {case['id']} expect={case['expect']} got={got} | {case.get('note', '')}")
+    n = len(cases)
+    print(f"{n} conversations: right level {right}/{n} = {right / n:.1%}; "
+          f"too low {lower}/{n} = {lower / n:.1%}")  # fmt: skip
+    for level in LEVELS[::-1]:
+        print(f"  {level:10s} {per_right[level]}/{per[level]}")
+
+
+if __name__ == "__main__":
+    main()
