@@ -6,7 +6,9 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from veivis.triage import Answers, Outcome
 
-FORM_SLOTS = ("subject", "substances", "alcohol_with_cocaine", "frequency", "duration", "symptoms")
+FORM_SLOTS = (
+    "subject", "substances", "alcohol_with_cocaine", "frequency", "duration", "timing", "symptoms"
+)  # fmt: skip
 
 SUBJECT = {"self": "deg selv", "other": "noen andre"}
 FREQUENCY = {
@@ -22,6 +24,10 @@ DURATION = {
     "years": "ett år eller mer",
 }
 YES_NO = {"yes": "ja", "no": "nei"}
+TIMING = {
+    "using": "mens det brukes eller rett etter",
+    "stopped": "etter å ha sluttet eller trappet ned",
+}
 SYMPTOMS = {
     "none": "ingen plager",
     "common_withdrawal": "vanlige abstinensplager",
@@ -73,6 +79,11 @@ REASON = {
     "alcohol_and_cocaine": "alkohol og kokain sammen",
     "daily_use": "daglig bruk",
     "baseline": "ingenting tyder på at det haster",
+    "depressant_effect_now": "veldig døsig av dempende rusmidler nå – tegn på overdose",
+    "stimulant_effect_now": "hjerte og uro påvirket av oppkvikkende rusmidler nå, ikke abstinens",
+    "serious_symptoms_now": "alvorlige plager nå",
+    "symptoms_while_using": "plager mens du bruker bør vurderes av lege",
+    "long_use_stop_risk": "daglig bruk over tid – ikke slutt brått på egen hånd",
 }
 UNKNOWN_TEXT = "vet ikke"
 
@@ -85,6 +96,7 @@ def answers_from_slots(slots: Mapping[str, Any]) -> Answers:
         frequency=slots.get("frequency"),
         duration=slots.get("duration"),
         symptoms=_clean_symptoms(_as_set(slots.get("symptoms"))),
+        timing=slots.get("timing"),
     )
 
 
@@ -97,6 +109,7 @@ def summary_text(answers: Answers, outcome: Outcome) -> str:
         f"- Hvor ofte: {FREQUENCY.get(answers.frequency or '', UNKNOWN_TEXT)}",
         f"- Hvor lenge: {DURATION.get(answers.duration or '', UNKNOWN_TEXT)}",
         f"- Plager nå: {_listed(answers.symptoms, SYMPTOMS)}",
+        f"- Når: {TIMING.get(answers.timing or '', UNKNOWN_TEXT)}",
     ]
     if answers.alcohol_with_cocaine:
         together = YES_NO.get(answers.alcohol_with_cocaine, UNKNOWN_TEXT)

@@ -16,6 +16,7 @@ from veivis.triage import decide
 ADVICE_BY_REASON = {
     "regular_opioids": "utter_advice_lar",
     "alcohol_and_cocaine": "utter_advice_cocaethylene",
+    "long_use_stop_risk": "utter_advice_do_not_stop_abruptly",
 }
 
 

@@ -31,7 +31,7 @@ SELF_CHECK = (
     '/inform{"substance": "alkohol"}',
     '/inform{"frequency": "rarely"}',
     '/inform{"duration": "weeks"}',
-    '/inform{"symptom": "none"}',
+    '/inform{"symptom": "none", "timing": "none"}',
 )
 LAST_ANSWER = "/deny"
 EMERGENCY = "han puster ikke"

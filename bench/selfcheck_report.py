@@ -4,8 +4,10 @@
 
 Each case is the person's messages in order (`turns`) and the level a clinician expects
 (`expect`: emergency, urgent, gp, self_help). The person's messages are sent as written;
-if the bot still asks when they run out, the rest is answered «vet ikke» (at most 8 times),
-as a person who has said all they know would. The case's level is the highest triage level
+if the bot answers a question and offers the self-check instead of starting it, the offer is
+accepted once (the person asked for a check); if the bot still asks when the messages run
+out, the rest is answered «vet ikke» (at most 8 times), as a person who has said all they
+know would. The case's level is the highest triage level
 the bot sent during the conversation (a danger answer mid-way counts: it was given).
 """
 
@@ -49,13 +51,24 @@ def asks_more(replies: List[Dict[str, Any]]) -> bool:
     return "/dont_know" in payloads
 
 
+def _offered_check(replies: List[Dict[str, Any]]) -> str | None:
+    payloads = [b.get("payload") for r in replies for b in r.get("buttons") or []]
+    return next((p for p in ("/start_selfcheck_other", "/start_selfcheck") if p in payloads), None)
+
+
 def run_case(url: str, case: Dict[str, Any]) -> str:
     sender = f"selfcheck-report-{uuid.uuid4().hex[:10]}"
     seen: List[str] = []
     replies: List[Dict[str, Any]] = []
+    started = False
     for turn in case["turns"]:
         replies = send(url, sender, turn)
         seen += levels_in(replies)
+        offer = _offered_check(replies)
+        if offer and not started and not asks_more(replies):
+            replies = send(url, sender, offer)
+            seen += levels_in(replies)
+        started = started or asks_more(replies)
     for _ in range(MAX_FILL):
         if not asks_more(replies):
             break

@@ -100,10 +100,19 @@ DURATIONS = [
     *[(f'/inform{{"duration": "{v}"}}', v) for v in ("days", "weeks", "months", "years")],
     ("/dont_know", "unknown"),
 ]
+# The symptom buttons carry the timing too (none with «Ingen plager»; «stopped» here, as a
+# user's answer to the timing question would); skipping the symptoms skips their timing.
 SYMPTOMS = [
-    *[(f'/inform{{"symptom": "{v}"}}', [v]) for v in ("none", "common_withdrawal")],
-    ('/inform{"symptom": "serious_withdrawal"}', ["serious_withdrawal"]),
-    ("/skip", ["unknown"]),
+    ('/inform{"symptom": "none", "timing": "none"}', (["none"], "none")),
+    (
+        '/inform{"symptom": "common_withdrawal", "timing": "stopped"}',
+        (["common_withdrawal"], "stopped"),
+    ),
+    (
+        '/inform{"symptom": "serious_withdrawal", "timing": "stopped"}',
+        (["serious_withdrawal"], "stopped"),
+    ),
+    ("/skip", (["unknown"], "unknown")),
 ]
 ALCOHOL = [("/affirm", "yes"), ("/deny", "no"), ("/dont_know", "unknown")]
 
@@ -112,7 +121,7 @@ NEXT_QUESTION = [
     '/inform{"substance": "kokain"}',
     '/inform{"frequency": "daily"}',
     '/inform{"duration": "days"}',
-    '/inform{"symptom": "none"}',
+    '/inform{"symptom": "none", "timing": "none"}',
     "/affirm",
     None,
 ]
@@ -134,6 +143,7 @@ def make_plan(choice: Tuple[int, ...], sender: str) -> Plan:
             (value for _, value in picked),
         )
     )
+    slots["symptoms"], slots["timing"] = slots["symptoms"]  # the symptom button's two answers
     level = decide(answers_from_slots(slots)).level  # what the action server must answer
     return Plan(sender, [payload for payload, _ in picked], level)
 

@@ -23,7 +23,7 @@ SELF_CHECK = (
     '/inform{"substance": "alkohol"}',
     '/inform{"frequency": "rarely"}',
     '/inform{"duration": "weeks"}',
-    '/inform{"symptom": "none"}',
+    '/inform{"symptom": "none", "timing": "none"}',
     "/deny",  # the last answer: the outcome is an action-server call
 )
 EMERGENCY_S = 1.0  # the emergency answer, whatever is broken (issue 12)
@@ -83,7 +83,7 @@ def test_emergency_and_static_answers_work_without_the_action_server(servers):
         c = Chat(servers.webhook, f"down-{uuid.uuid4()}")
         for message in ("/start_selfcheck", '/inform{"substance": "alkohol"}',
                         '/inform{"frequency": "rarely"}', '/inform{"duration": "weeks"}',
-                        '/inform{"symptom": "none"}'):  # fmt: skip
+                        '/inform{"symptom": "none", "timing": "none"}'):  # fmt: skip
             c.send(message)
         replies = c.send("/deny")
         assert replies and "Prøv igjen" in texts(replies)

@@ -125,3 +125,21 @@ def test_tolerant_regex_is_not_a_prefix_match_unless_asked():
 
     assert not re.match(tolerant_regex("kola"), "kolaen")
     assert re.match(tolerant_regex("kola", prefix=True), "kolaen")
+
+
+@pytest.mark.parametrize(
+    "text, implied",
+    [
+        ("ingen plager", {("timing", "none")}),
+        ("ingen plager, men jeg svetter", set()),  # a symptom: the timing is asked
+        ("bare hasj og øl", {("no_cocaine", "no")}),
+        ("kokain og øl", set()),
+        ("annet", set()),  # «something else» could be cocaine
+        ("hver helg", set()),
+    ],
+)
+def test_implied_answers(nlp, text, implied):
+    from veivis.nlp.patterns import implied_answers
+
+    found = extract_entities(nlp(text))
+    assert {(e["entity"], e["value"]) for e in implied_answers(found)} == implied

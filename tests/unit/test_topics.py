@@ -57,3 +57,38 @@ def test_every_answer_in_the_table_is_an_intent_of_the_domain():
     for path in (ROOT / "domain").rglob("*.yml"):
         intents |= set((yaml.safe_load(path.read_text("utf-8")) or {}).get("intents") or [])
     assert set(TABLE.values()) | set(SUBSTANCE_ANSWERS.values()) <= intents
+
+
+# (intent the classifier gave, message, someone else named, expected)
+SELFCHECK_ROWS = [
+    (
+        "worried_about_someone",
+        "kan vi gå gjennom bruken til faren min?",
+        True,
+        "start_selfcheck_other",
+    ),
+    (
+        "info_relatives",
+        "kan du sjekke om kjæresten min drikker for mye",
+        True,
+        "start_selfcheck_other",
+    ),
+    ("worried_about_someone", "jeg er bekymret for sønnen min", True, None),
+    ("info_relatives", "hvordan snakker jeg med broren min om at han drikker", True, None),
+    (
+        "worried_about_someone",
+        "er bekymret, jeg drikker en flaske vin hver kveld",
+        False,
+        "start_selfcheck",
+    ),
+    ("worried_about_someone", "æ e bekymra, æ tar kokain kvar helg", False, "start_selfcheck"),
+    ("worried_about_someone", "det gjelder ikke meg, men en jeg kjenner", False, None),
+    ("info_lar", "kan jeg sjekke om jeg får LAR", False, None),  # only the relatives' answers
+]
+
+
+@pytest.mark.parametrize("intent, text, someone_else, expected", SELFCHECK_ROWS)
+def test_selfcheck_asked_for(intent, text, someone_else, expected):
+    from veivis.understanding.topics import selfcheck_for
+
+    assert selfcheck_for(intent, text, someone_else) == expected

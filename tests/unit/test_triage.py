@@ -55,6 +55,94 @@ TABLE = [
         "gp",
     ),
     ("daily_use", answers(frequency="daily"), "gp"),
+    # intoxication (now) and withdrawal (after stopping) apart
+    (
+        "stimulant_effect_now",  # issue 15: racing heart after cocaine and alcohol is the drug now
+        answers(
+            substances=frozenset({"kokain", "alkohol"}),
+            timing="using",
+            symptoms=frozenset({"fast_pulse", "sweating"}),
+        ),
+        "urgent",
+    ),
+    (
+        "stimulant_effect_now",
+        answers(
+            substances=frozenset({"amfetamin"}), timing="using", symptoms=frozenset({"psychosis"})
+        ),
+        "urgent",
+    ),
+    (
+        "overdose_sign",  # paranoia after stopping: the withdrawal emergency of seed 002
+        answers(
+            substances=frozenset({"amfetamin"}), timing="stopped", symptoms=frozenset({"psychosis"})
+        ),
+        "emergency",
+    ),
+    (
+        "stimulant_effect_now",
+        answers(
+            substances=frozenset({"mdma"}), timing="unknown", symptoms=frozenset({"restlessness"})
+        ),
+        "urgent",
+    ),
+    (
+        "overdose_sign",
+        answers(
+            substances=frozenset({"kokain"}), timing="using", symptoms=frozenset({"chest_pain"})
+        ),
+        "emergency",
+    ),
+    (
+        "depressant_effect_now",
+        answers(
+            substances=frozenset({"benzodiazepiner", "alkohol"}),
+            timing="using",
+            symptoms=frozenset({"drowsiness"}),
+        ),
+        "emergency",
+    ),
+    (
+        "depressant_effect_now",
+        answers(substances=frozenset({"heroin"}), timing=None, symptoms=frozenset({"drowsiness"})),
+        "emergency",
+    ),
+    (
+        "serious_symptoms_now",
+        answers(substances=frozenset({"heroin"}), timing="using", symptoms=frozenset({"vomiting"})),
+        "urgent",
+    ),
+    (
+        "serious_withdrawal",
+        answers(
+            substances=frozenset({"heroin"}), timing="stopped", symptoms=frozenset({"drowsiness"})
+        ),
+        "urgent",
+    ),
+    (
+        "symptoms_while_using",
+        answers(substances=frozenset({"kokain"}), timing="using", symptoms=frozenset({"sweating"})),
+        "gp",
+    ),
+    (
+        "common_withdrawal",
+        answers(
+            substances=frozenset({"heroin"}),
+            timing="stopped",
+            symptoms=frozenset({"sweating", "sleep_problems"}),
+        ),
+        "gp",
+    ),
+    (
+        "long_use_stop_risk",
+        answers(substances=frozenset({"alkohol"}), frequency="daily", duration="years"),
+        "gp",
+    ),
+    (
+        "long_use_stop_risk",
+        answers(substances=frozenset({"benzodiazepiner"}), frequency="daily", duration="months"),
+        "gp",
+    ),
     ("baseline", answers(), "self_help"),
     ("baseline", answers(substances=frozenset({"kokain"}), alcohol_with_cocaine="no"), "self_help"),
 ]
@@ -105,9 +193,12 @@ FIELDS = {
         frozenset({"shaking"}),
         frozenset({"vomiting"}),
         frozenset({"seizures"}),
+        frozenset({"fast_pulse"}),
+        frozenset({"drowsiness"}),
         frozenset({"unknown"}),
     ],
 }
+TIMINGS = ["using", "stopped", "unknown", None]
 
 
 def _replace(a, **changes):
@@ -155,3 +246,18 @@ def test_contacts_follow_the_level_and_who_it_concerns():
     assert "parorendetelefonen" in decide(answers(subject="other")).contacts
     assert "parorendetelefonen" not in decide(answers()).contacts
     assert decide(answers()).contacts[0] == "rusinfo"
+
+
+def test_an_unknown_timing_is_never_milder_than_either_reading():
+    """«Vet ikke» about when the symptoms come: as serious as now or after stopping."""
+    for base in _answer_space():
+        levels = {t: LEVELS.index(decide(_replace(base, timing=t)).level) for t in TIMINGS}
+        assert levels["unknown"] >= max(levels["using"], levels["stopped"]), base
+        assert levels[None] == levels["unknown"], base
+
+
+def test_serious_signs_are_urgent_whenever_they_come():
+    for symptom in SERIOUS_WITHDRAWAL:
+        for timing in TIMINGS:
+            outcome = decide(answers(symptoms=frozenset({symptom}), timing=timing))
+            assert LEVELS.index(outcome.level) >= LEVELS.index("urgent"), (symptom, timing)

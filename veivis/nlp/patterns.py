@@ -150,3 +150,21 @@ def extract_entities(doc: Any) -> List[Dict[str, Any]]:
         for ent in doc.ents
         if not is_negated(doc, ent)
     ]
+
+
+def implied_answers(found: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Self-check answers a message gives without saying them (domain/selfcheck.yml maps
+    them): «ingen plager» and nothing else → no timing question (nothing to time);
+    substances named and cocaine not among them → «alcohol with cocaine?» is moot."""
+    implied = []
+    symptoms = [e for e in found if e["entity"] == "symptom"]
+    if symptoms and all(e["value"] == "none" for e in symptoms):
+        implied.append({**symptoms[0], "entity": "timing", "value": "none"})
+    substances = [e for e in found if e["entity"] == "substance"]
+    groups = substance_groups()
+    if substances and all(
+        groups.get(e["value"]) not in ("cocaine", None) and e["value"] != "annet"
+        for e in substances
+    ):
+        implied.append({**substances[0], "entity": "no_cocaine", "value": "no"})
+    return implied

@@ -8,6 +8,9 @@ Runs after the FallbackClassifier and before the red-flag guard (danger still ov
 3. else BM25 over the answers (veivis/understanding/retrieval.py): a clear winner is
    answered; up to three candidates become the intent `did_you_mean`, with the
    candidates in the parse data (SUGGESTIONS_KEY), which ContactsNLG turns into buttons.
+   Before that: a worried relative who asks to go through the person's use gets the
+   self-check about them, and «worry» about one's own use the self-check for oneself
+   (topics.selfcheck_for);
 4. a long message's other questions (veivis/understanding/also.py) go under ALSO_KEY;
    ContactsNLG offers them as buttons under the answer («Du spurte også om …»).
 What the classifier said is kept under UNDERSTOOD_KEY, for tests and evaluation.
@@ -71,6 +74,13 @@ def understand(message: Message) -> None:
     unsure = name == "nlu_fallback" or (
         name not in KEEP and confidence < UNSURE and (substances or name == "out_of_scope")
     )
+    someone_else = any(
+        e["entity"] == "subject" and e["value"] == "other" for e in message.get(ENTITIES, [])
+    )
+    check = topics.selfcheck_for(name, text, someone_else)
+    if check:  # «kan vi gå gjennom drikkinga til far?» / «jeg drikker hver kveld, er jeg …?»
+        _set_intent(message, check, max(confidence, UNSURE), "self-check asked for")
+        return
     if not unsure:
         _offer_other_topics(message, name, text)
         return

@@ -21,7 +21,7 @@ from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from veivis.nlp.patterns import extract_entities
+from veivis.nlp.patterns import extract_entities, implied_answers
 
 
 @DefaultV1Recipe.register(
@@ -52,9 +52,10 @@ class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
         for message in messages:
             doc = message.get(SPACY_DOCS[TEXT]) or model.model(message.get(TEXT) or "")
+            found = extract_entities(doc)
             found = [
                 e
-                for e in extract_entities(doc)
+                for e in found + implied_answers(found)
                 if self.dimensions is None or e["entity"] in self.dimensions
             ]
             found = self.add_extractor_name(found)

@@ -9,20 +9,41 @@ Levels, lowest to highest:
 Decision table — the level is the HIGHEST row that matches; every row is a unit test
 in tests/unit/test_triage.py.
 
-| row                 | when                                                        | level     |
-|---------------------|-------------------------------------------------------------|-----------|
-| overdose_sign       | any sign of poisoning/overdose or life-threatening          | emergency |
-|                     | withdrawal (seizures, psychosis, delirium, cardiac arrest)  |           |
-| serious_withdrawal  | any more serious withdrawal sign (high blood pressure,      | urgent    |
-|                     | vomiting, anxiety, suicidal thoughts, pain, fast pulse,     |           |
-|                     | drowsiness)                                                 |           |
-| common_withdrawal   | any common withdrawal sign                                  | gp        |
-| symptoms_unknown    | symptoms not known or skipped                               | gp        |
-| regular_opioids     | opioids at least weekly, or for months/years                | gp        |
-| regular_cocaine     | cocaine at least weekly, or for months/years                | gp        |
-| alcohol_and_cocaine | alcohol together with cocaine                               | gp        |
-| daily_use           | any substance daily                                         | gp        |
-| baseline            | always                                                      | self_help |
+«Now» below means the symptoms come while using or just after (timing "using"), «after
+stopping» that they come after stopping or cutting down ("stopped"); an unknown timing
+counts as both (the higher row wins).
+
+| row                   | when                                     | level     | source  |
+|-----------------------|------------------------------------------|-----------|---------|
+| overdose_sign         | a sign of poisoning/overdose or          | emergency | 001, F1 |
+|                       | life-threatening withdrawal (seizures,   |           |         |
+|                       | psychosis, delirium, chest pain …)       |           |         |
+| depressant_effect_now | opioids, alcohol, benzodiazepines or GHB | emergency | 001, F2 |
+|                       | now, and very drowsy                     |           |         |
+| stimulant_effect_now  | cocaine, amphetamine or MDMA now, and a  | urgent    | 000, F3 |
+|                       | racing heart, high blood pressure,       |           |         |
+|                       | strong agitation, anxiety or paranoia    |           |         |
+| serious_symptoms_now  | a more serious sign now (vomiting, pain, | urgent    | F4      |
+|                       | fast pulse, anxiety, drowsiness …)       |           |         |
+| serious_withdrawal    | the same signs after stopping            | urgent    | 002     |
+| symptoms_while_using  | a common sign now (sweating, shaking …)  | gp        | 000,001 |
+| common_withdrawal     | a common withdrawal sign after stopping  | gp        | 002     |
+| symptoms_unknown      | symptoms not known or skipped            | gp        | 002     |
+| regular_opioids       | opioids at least weekly, or for          | gp        | 001     |
+|                       | months/years                             |           |         |
+| regular_cocaine       | cocaine at least weekly, or for          | gp        | 000     |
+|                       | months/years                             |           |         |
+| alcohol_and_cocaine   | alcohol together with cocaine            | gp        | 000, F5 |
+| long_use_stop_risk    | alcohol or benzodiazepines daily for     | gp        | F6      |
+|                       | months or years: do not stop abruptly    |           |         |
+| daily_use             | any substance daily                      | gp        | 000,001 |
+| baseline              | always                                   | self_help | —       |
+
+Sources: 000 Blå Kors on cocaine, 001 Helsebiblioteket on opioids, 002 Mestringshusene on
+withdrawal (../shared/seeds); facts.md sections F1 «Opioid overdose» and «Cocaine /
+stimulant poisoning», F2 «Benzodiazepines and sleeping pills», F3 «Cocaine / stimulant
+poisoning», F4 «Numbers» (legevakt when it cannot wait), F5 «Alcohol + cocaine», F6
+«Alcohol withdrawal» and «Benzodiazepines and sleeping pills».
 
 Conservative by construction: an unknown or skipped answer counts as the most
 worrying answer short of an emergency (unknown substance: could be opioids, cocaine or alcohol;
@@ -88,6 +109,17 @@ COMMON_WITHDRAWAL = frozenset(
         "diarrhea",
     }
 )
+# Effects of the drug itself, when they come while using or just after (seed 000: cocaine
+# raises pulse and blood pressure; facts «Cocaine / stimulant poisoning»: agitation, fast
+# pulse; seed 001 and facts «Benzodiazepines»: drowsiness from depressants).
+STIMULANT_SIGNS = frozenset(
+    {"fast_pulse", "high_blood_pressure", "restlessness", "anxiety", "psychosis"}
+)
+DEPRESSANT_SIGNS = frozenset({"drowsiness"})
+STIMULANTS = frozenset({"kokain", "amfetamin", "mdma"})
+DEPRESSANTS = frozenset({"alkohol", "benzodiazepiner", "ghb"})  # + every opioid
+STOP_RISK = frozenset({"alkohol", "benzodiazepiner"})  # withdrawal seizures, delirium
+TIMINGS = ("using", "stopped", UNKNOWN)
 NO_SYMPTOMS = frozenset({"none"})
 KNOWN_SYMPTOMS = EMERGENCY_SIGNS | SERIOUS_WITHDRAWAL | COMMON_WITHDRAWAL | NO_SYMPTOMS
 
@@ -113,6 +145,7 @@ class Answers:
     frequency: Optional[str] = None  # "daily" | "weekly" | "monthly" | "rarely" | "unknown"
     duration: Optional[str] = None  # "days" | "weeks" | "months" | "years" | "unknown"
     symptoms: FrozenSet[str] = frozenset()  # symptom ids, "none" or "unknown"
+    timing: Optional[str] = None  # "using" | "stopped" | "unknown": when the symptoms come
 
 
 @dataclass(frozen=True)
@@ -139,14 +172,41 @@ def decide(answers: Answers) -> Outcome:
     symptoms = answers.symptoms or frozenset({UNKNOWN})
     unknown_symptoms = bool(symptoms - KNOWN_SYMPTOMS)  # "unknown", skipped, or unrecognised
 
+    timing = answers.timing if answers.timing in TIMINGS else UNKNOWN
+    now = timing in ("using", UNKNOWN)
+    after_stopping = timing in ("stopped", UNKNOWN)
+    named = answers.substances or frozenset({UNKNOWN})
+    known = substance_groups()
+    stimulant = bool(named & STIMULANTS) or UNKNOWN in named
+    depressant = (
+        bool(named & DEPRESSANTS)
+        or any(known.get(s) == "opioid" for s in named)
+        or UNKNOWN in named
+    )
+    stop_risk = bool(named & STOP_RISK) or UNKNOWN in named
+    long_daily = frequency in ("daily", UNKNOWN) and duration in ("months", "years", UNKNOWN)
+
+    # paranoia right after stimulants is the drug's effect: urgent, not emergency (F3)
+    alarm = EMERGENCY_SIGNS - ({"psychosis"} if timing == "using" and stimulant else set())
     rows: List[Tuple[str, str]] = [
-        ("overdose_sign", "emergency") if symptoms & EMERGENCY_SIGNS else None,
-        ("serious_withdrawal", "urgent") if symptoms & SERIOUS_WITHDRAWAL else None,
-        ("common_withdrawal", "gp") if symptoms & COMMON_WITHDRAWAL else None,
+        ("overdose_sign", "emergency") if symptoms & alarm else None,
+        ("depressant_effect_now", "emergency")
+        if now and depressant and symptoms & DEPRESSANT_SIGNS
+        else None,
+        ("stimulant_effect_now", "urgent")
+        if now and stimulant and symptoms & STIMULANT_SIGNS
+        else None,
+        ("serious_symptoms_now", "urgent") if now and symptoms & SERIOUS_WITHDRAWAL else None,
+        ("serious_withdrawal", "urgent")
+        if after_stopping and symptoms & SERIOUS_WITHDRAWAL
+        else None,
+        ("symptoms_while_using", "gp") if now and symptoms & COMMON_WITHDRAWAL else None,
+        ("common_withdrawal", "gp") if after_stopping and symptoms & COMMON_WITHDRAWAL else None,
         ("symptoms_unknown", "gp") if unknown_symptoms else None,
         ("regular_opioids", "gp") if "opioid" in groups and regular else None,
         ("regular_cocaine", "gp") if "cocaine" in groups and regular else None,
         ("alcohol_and_cocaine", "gp") if _alcohol_and_cocaine(answers, groups) else None,
+        ("long_use_stop_risk", "gp") if stop_risk and long_daily else None,
         ("daily_use", "gp") if frequency in ("daily", UNKNOWN) and groups else None,
         ("baseline", "self_help"),
     ]

@@ -102,3 +102,27 @@ def answer_for(text: str, substances: Iterable[str]) -> Optional[str]:
         if len(own) == 1:  # one substance we have an answer for
             return own.pop()
     return TABLE.get((group, frame))
+
+
+# The self-check, asked for about someone or oneself. A worried relative gets the
+# relatives' answer first — unless they ask to go through the person's use, and a
+# message with no one else in it that tells of one's own use is about oneself.
+CHECK_FRAME = re.compile(
+    r"(?<![a-z])(?:sjek\w*|ga gjenom|gar gjenom|test\w*|kartleg\w*|vurder\w* bruk\w*"
+    r"|sporsmal om bruk\w*|check)(?![a-z])"
+)
+OWN_USE = re.compile(
+    r"(?<![a-z])(?:jeg|eg|e|a|i) (?:[a-z]+ ){0,2}?(?:driker|drik|bruker|brukar|tar|tek|royker"
+    r"|roykjer|snifer|snorter|sniffa|drinking|use|using|take|smoke)(?![a-z])"
+)
+RELATIVES_ANSWER = frozenset({"worried_about_someone", "info_relatives"})
+
+
+def selfcheck_for(intent: str | None, text: str, someone_else_named: bool) -> str | None:
+    """start_selfcheck_other / start_selfcheck instead of the relatives' answer, or None."""
+    if intent not in RELATIVES_ANSWER:
+        return None
+    folded = fold(text)
+    if someone_else_named:
+        return "start_selfcheck_other" if CHECK_FRAME.search(folded) else None
+    return "start_selfcheck" if OWN_USE.search(folded) else None
