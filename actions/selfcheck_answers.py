@@ -59,6 +59,7 @@ SYMPTOMS = {
     "blue_lips": "blå lepper",
     "confusion": "forvirring",
     "drowsiness": "døsighet",
+    "tiredness": "trøtthet",
     "slurred_speech": "utydelig tale",
     "chest_pain": "brystsmerter",
     "high_temperature": "høy kroppstemperatur",

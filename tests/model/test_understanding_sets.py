@@ -24,7 +24,8 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 FLOORS = {
     "understanding_dev_set.yml": (0.79, 0.02),
     "understanding_blind_set.yml": (0.81, 0.02),
-    "relatives_rights_dev_set.yml": (0.84, 0.02),  # issue 14: 39.7 % before, 85.0 % after
+    # issue 14: 39.7 % before, 85.0 % after; 83.1 % after the review's safety reverts
+    "relatives_rights_dev_set.yml": (0.82, 0.02),
     "relatives_rights_blind_set.yml": (0.82, 0.02),  # measured once 2026-12-02: 83.6 %
     "understanding_blind_set2.yml": (0.71, 0.02),  # measured once 2026-12-02: 72.2 %
 }

@@ -84,6 +84,7 @@ SELFCHECK_ROWS = [
     ("worried_about_someone", "æ e bekymra, æ tar kokain kvar helg", False, "start_selfcheck"),
     ("worried_about_someone", "det gjelder ikke meg, men en jeg kjenner", False, None),
     ("info_lar", "kan jeg sjekke om jeg får LAR", False, None),  # only the relatives' answers
+    ("worried_about_someone", "jeg sjekket telefonen hans og fant meldinger om dop", True, None),
 ]
 
 

@@ -159,7 +159,7 @@ def implied_answers(found: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     implied = []
     symptoms = [e for e in found if e["entity"] == "symptom"]
     if symptoms and all(e["value"] == "none" for e in symptoms):
-        implied.append({**symptoms[0], "entity": "timing", "value": "none"})
+        implied.append({**symptoms[0], "entity": "no_symptoms", "value": "none"})
     substances = [e for e in found if e["entity"] == "substance"]
     groups = substance_groups()
     if substances and all(

@@ -39,8 +39,6 @@ NONE = "none"
 
 _GAP = r"(?:[a-z0-9]+ ){0,3}"  # "~" in a phrase: up to three words of anything
 _NEVER = re.compile(r"[^\s\S]")
-_NOW_WORD_AT_END = re.compile(r"(?:^| )(?:na|no|now)$")
-_NOW_WORD_AT_START = re.compile(r"^(?:na|no|now)(?: |$)")
 _LOOKBACK_CHARS = 120  # enough for the negation window, bounded for 100 KB inputs
 
 
@@ -103,7 +101,6 @@ class Patterns:
     happening_now: re.Pattern[str]
     not_joking: re.Pattern[str]
     history: re.Pattern[str]
-    habitual: re.Pattern[str]
     recent: re.Pattern[str]
     jokes: re.Pattern[str]
     unreal: re.Pattern[str]
@@ -219,7 +216,10 @@ def _category(
         for i, group in enumerate(spec.get("all_of") or [])
     )
     return _Category(
-        can_be_over=level != URGENT and not groups and not in_combination,
+        can_be_over=level != URGENT
+        and not groups
+        and not in_combination
+        and spec.get("can_be_over", True),
         name=name,
         level=level,
         self_negative=compiler.compile(self_negative),
@@ -264,7 +264,6 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
         happening_now=plain.compile(data.get("happening_now", [])),
         not_joking=plain.compile(data.get("not_joking", [])),
         history=plain.compile(data.get("history", [])),
-        habitual=plain.compile(data.get("habitual", [])),
         recent=plain.compile(data.get("recent", [])),
         jokes=plain.compile(data.get("jokes", [])),
         unreal=plain.compile(data.get("unreal", [])),
@@ -308,19 +307,7 @@ class _Clause:
 
     @cached_property
     def is_now(self) -> bool:
-        """A present marker that is not part of an all-clear: «nå er jeg rusfri» and «han
-        er fin nå» say the danger is over, not that it is happening now."""
-        p = self.patterns
-        text = self.text
-        for match in reversed(list(p.resolved.finditer(text))):
-            if not _is_negated(text, match, p):
-                start, end = match.span()
-                before = text[:start].rstrip()
-                after = text[end:].lstrip()
-                before = _NOW_WORD_AT_END.sub("", before)
-                after = _NOW_WORD_AT_START.sub("", after)
-                text = f"{before} {after}"
-        return bool(p.present_markers.search(text))
+        return bool(self.patterns.present_markers.search(self.text))
 
     @cached_property
     def is_generic_question(self) -> bool:
@@ -328,9 +315,7 @@ class _Clause:
         p = self.patterns
         if not p.question_frames.search(self.text) or p.present_markers.search(self.text):
             return False
-        if any(  # «… ? DET SKJER NÅ» — not «ikke noe som skjer nå»
-            not _is_negated(self.message, m, p) for m in p.happening_now.finditer(self.message)
-        ):
+        if p.happening_now.search(self.message):  # «… ? DET SKJER NÅ»
             return False
         without_asking = p.asking_phrases.sub(" ", self.text)
         return not p.concrete_people.search(without_asking)
@@ -383,13 +368,6 @@ def _near_miss_reason(
         return "negated"
     if clause.is_past and category.can_be_past:
         return "past event"
-    if (
-        category.level == URGENT
-        and not clause.is_now
-        and clause.patterns.habitual.search(clause.text)
-        and not clause.patterns.recent.search(clause.text)  # «… i kveld tok han mye mer»
-    ):
-        return "a habit, not an event now"
     if clause.is_generic_question:
         return "question about signs"
     if category.level == SUICIDE:

@@ -107,6 +107,7 @@ COMMON_WITHDRAWAL = frozenset(
         "muscle_pain",
         "stomach_cramps",
         "diarrhea",
+        "tiredness",
     }
 )
 # Effects of the drug itself, when they come while using or just after (seed 000: cocaine
@@ -187,7 +188,8 @@ def decide(answers: Answers) -> Outcome:
     long_daily = frequency in ("daily", UNKNOWN) and duration in ("months", "years", UNKNOWN)
 
     # paranoia right after stimulants is the drug's effect: urgent, not emergency (F3)
-    alarm = EMERGENCY_SIGNS - ({"psychosis"} if timing == "using" and stimulant else set())
+    only_stimulants = bool(answers.substances) and answers.substances <= STIMULANTS
+    alarm = EMERGENCY_SIGNS - ({"psychosis"} if timing == "using" and only_stimulants else set())
     rows: List[Tuple[str, str]] = [
         ("overdose_sign", "emergency") if symptoms & alarm else None,
         ("depressant_effect_now", "emergency")

@@ -107,9 +107,13 @@ def answer_for(text: str, substances: Iterable[str]) -> Optional[str]:
 # The self-check, asked for about someone or oneself. A worried relative gets the
 # relatives' answer first — unless they ask to go through the person's use, and a
 # message with no one else in it that tells of one's own use is about oneself.
-CHECK_FRAME = re.compile(
-    r"(?<![a-z])(?:sjek\w*|ga gjenom|gar gjenom|test\w*|kartleg\w*|vurder\w* bruk\w*"
-    r"|sporsmal om bruk\w*|check)(?![a-z])"
+CHECK_FRAME = (
+    re.compile(  # «sjekke bruken», «ta sjekken», «gå gjennom drikkinga» — not «sjekket telefonen»
+        r"(?<![a-z])(?:sjeke?|sjek|ta sjeken|ta testen|teste|test|kartlegge|vurdere)"
+        r" (?:[a-z]+ ){0,3}(?:bruk|drik|rus|forbruk|sjeken|testen)[a-z]*"
+        r"|(?<![a-z])(?:ga|gar) gjenom (?:[a-z]+ ){0,3}(?:bruk|drik|rus|forbruk)[a-z]*"
+        r"|(?<![a-z])ta (?:den |en )?(?:sjeken|testen)(?![a-z])"
+    )
 )
 OWN_USE = re.compile(
     r"(?<![a-z])(?:jeg|eg|e|a|i) (?:[a-z]+ ){0,2}?(?:driker|drik|bruker|brukar|tar|tek|royker"
