@@ -385,22 +385,11 @@ def _near_miss_reason(
     return ""
 
 
-def _judge(clause: _Clause, category: _Category) -> str | None:
-    """Return "" if the category fires in the clause, a near-miss reason, or None if absent."""
-    reason = None
-    for pattern, can_be_negated in ((category.self_negative, False), (category.plain, True)):
-        for match in pattern.finditer(clause.text):
-            why = _near_miss_reason(clause, category, match, can_be_negated)
-            if not why:
-                return ""
-            reason = reason or why
-    return reason
-
-
 def _judge_message(
     clauses: Sequence[_Clause], category: _Category, groups_seen: dict[tuple, tuple]
 ) -> str | None:
-    """Like _judge, over the whole message; an all_of category needs every group live,
+    """The empty string if the category fires in the message, else a near-miss reason, or
+    None if it is absent. An all_of category needs every group live, in one sentence or
     within the combination window (words, counted across clauses).
 
     groups_seen: live positions of groups already judged in this message — many
@@ -431,13 +420,8 @@ def _judge_message(
                 return ""
             return None  # all there, but far apart: not one situation
         return next(reason for positions, reason in found if not positions and reason)
-    reason = None
-    for clause in clauses:
-        verdict = _judge(clause, category)
-        if verdict == "":
-            return ""
-        reason = reason or verdict
-    return reason
+    positions, reason = _live_positions(clauses, category, first_only=True)
+    return "" if positions else reason
 
 
 _LONG_WORDS = 600  # more than any chat message (the channel's cap is 2,000 characters)
