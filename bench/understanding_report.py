@@ -21,14 +21,14 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from veivis.understanding.retrieval import _unconditional_rules
+from veivis.understanding.retrieval import unconditional_rules
 
 MODEL = Path(__file__).resolve().parents[1] / "models" / "veivis.tar.gz"
 
 
 def answers() -> Dict[str, Tuple[str, ...]]:
     """intent → the responses its rule sends (two intents with the same are one answer)."""
-    return {intent: tuple(actions) for intent, actions in _unconditional_rules()}
+    return {intent: tuple(actions) for intent, actions in unconditional_rules()}
 
 
 def same_answer(got: Optional[str], expected: str, table: Dict[str, Tuple[str, ...]]) -> bool:

@@ -65,7 +65,7 @@ def _examples() -> List[Tuple[str, str]]:
     return [(intent, text) for intent, text in intent_examples() if intent not in NOT_ANSWERS]
 
 
-def _unconditional_rules() -> List[Tuple[str, List[str]]]:
+def unconditional_rules() -> List[Tuple[str, List[str]]]:
     """(intent, actions) of every rule with one intent and no condition (data/rules)."""
     found = []
     for path in sorted(RULES_DIR.glob("*.yml")):
@@ -82,7 +82,7 @@ def _answer_texts() -> List[Tuple[str, str]]:
     responses = domain_responses()
     return [
         (intent, str(variant["text"]))
-        for intent, actions in _unconditional_rules()
+        for intent, actions in unconditional_rules()
         if intent not in NOT_ANSWERS
         for action in actions
         for variant in responses.get(action, [])
@@ -136,7 +136,7 @@ def search(text: str) -> Found:
 def _last_responses() -> Dict[str, str]:
     """Intent → the last response its (unconditional) rule sends."""
     last: Dict[str, str] = {}
-    for intent, actions in _unconditional_rules():
+    for intent, actions in unconditional_rules():
         responses = [a for a in actions if a.startswith("utter_")]
         if responses:
             last.setdefault(intent, responses[-1])
