@@ -98,8 +98,10 @@ def entity_ruler_patterns(files: Iterable[str] = ENTITY_FILES) -> List[Dict[str,
     return patterns
 
 
+@lru_cache(maxsize=1)
 def substance_groups() -> Dict[str, str]:
-    """Canonical substance → group used by triage (cocaine, opioid, alcohol, other)."""
+    """Canonical substance → group used by triage (cocaine, opioid, alcohol, other).
+    Read once: the entity extractor asks for it on every message with a substance."""
     groups = load_pattern_file("substances.yml")["groups"]
     return {name: group for group, names in groups.items() for name in names}
 

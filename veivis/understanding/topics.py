@@ -9,16 +9,10 @@ its group (data/patterns/substances.yml).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from pathlib import Path
 from typing import Dict, Iterable, Optional, Tuple
 
-import yaml
-
 from veivis.language import fold
-
-ROOT = Path(__file__).resolve().parents[2]
-SUBSTANCES = ROOT / "data" / "patterns" / "substances.yml"
+from veivis.nlp.patterns import substance_groups
 
 # Frames in the order they win: «hvor lenge varer abstinensene etter heroin» is about
 # withdrawal, not about heroin in general. Regular expressions over folded text.
@@ -66,13 +60,6 @@ SUBSTANCE_ANSWERS: Dict[str, str] = {
     "ketamin": "info_ketamine",
     "alkohol": "info_alcohol",
 }
-
-
-@lru_cache(maxsize=1)
-def substance_groups() -> Dict[str, str]:
-    """Canonical substance name → its group (cocaine, opioid, alcohol, other)."""
-    data = yaml.safe_load(SUBSTANCES.read_text(encoding="utf-8"))
-    return {name: group for group, names in data["groups"].items() for name in names}
 
 
 def frame_of(text: str) -> Optional[str]:
