@@ -1,2 +1,2 @@
-"""Custom actions (run by `rasa run actions`). Only the self-check outcome needs them;
-the emergency path never does."""
+"""Custom actions (run by `rasa run actions`): the self-check's validation and outcome.
+The emergency path never needs them."""

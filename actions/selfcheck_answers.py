@@ -9,8 +9,9 @@ from veivis.triage import Answers, Outcome
 FORM_SLOTS = (
     "subject", "substances", "alcohol_with_cocaine", "frequency", "duration", "timing", "symptoms"
 )  # fmt: skip
+UNCLEAR_SLOT = "selfcheck_unclear"  # the question whose last answer was not understood
 
-SUBJECT = {"self": "deg selv", "other": "noen andre"}
+SUBJECT = {"self": "deg selv", "other": "noen andre"}  # "unknown": vet ikke
 FREQUENCY = {
     "daily": "hver dag",
     "weekly": "hver uke",

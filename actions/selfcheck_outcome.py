@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.selfcheck_answers import FORM_SLOTS, answers_from_slots, summary_text
+from actions.selfcheck_answers import FORM_SLOTS, UNCLEAR_SLOT, answers_from_slots, summary_text
 from veivis.contacts import triage_message
 from veivis.triage import decide
 
@@ -42,4 +42,4 @@ class ActionSelfcheckOutcome(Action):
             dispatcher.utter_message(response="utter_advice_relatives")
         dispatcher.utter_message(response="utter_outcome_more")
         # A new self-check starts from scratch.
-        return [SlotSet(slot, None) for slot in FORM_SLOTS]
+        return [SlotSet(slot, None) for slot in (*FORM_SLOTS, UNCLEAR_SLOT)]

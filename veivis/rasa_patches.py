@@ -147,6 +147,7 @@ _original_remote_run: Any = None
 async def _bounded_remote_run(self: Any, *args: Any, **kwargs: Any) -> Any:
     import asyncio
 
+    from rasa.core.actions.action import ActionExecutionRejection
     from rasa.shared.exceptions import RasaException
 
     from veivis.timeouts import ACTION_TIMEOUT_S
@@ -157,7 +158,19 @@ async def _bounded_remote_run(self: Any, *args: Any, **kwargs: Any) -> Any:
         )
     except asyncio.TimeoutError:
         logger.error("Action server did not answer %s within %.1f s", self.name(), ACTION_TIMEOUT_S)
+        if self.name().startswith(VALIDATION_PREFIX):
+            return []
         raise RasaException(f"Action server did not answer {self.name()} in time") from None
+    except ActionExecutionRejection:
+        raise  # the action's own answer, not a fault
+    except RasaException:
+        if self.name().startswith(VALIDATION_PREFIX):
+            logger.error("Action server failed %s: the form goes on without it", self.name())
+            return []
+        raise
+
+
+VALIDATION_PREFIX = "validate_"  # Rasa's name for a form's validation action
 
 
 def bounded_action_calls() -> None:
@@ -165,7 +178,11 @@ def bounded_action_calls() -> None:
     the conversation's lock: a frozen action server made the next message, an emergency
     too, wait half a minute (measured). Each call now ends after VEIVIS_ACTION_TIMEOUT_S
     with the RasaException Rasa raises for an unreachable server, which its processor
-    already handles (it logs, and the turn goes on without the action's events)."""
+    already handles (it logs, and the turn goes on without the action's events).
+
+    A form's validation action that fails or is late returns no events instead — what
+    Rasa does for a form without one — so the self-check still asks its questions (without
+    the extras of actions/selfcheck_form.py) while the action server is down."""
     global _original_remote_run
     from rasa.core.actions.action import RemoteAction
 

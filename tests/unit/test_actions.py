@@ -5,7 +5,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.selfcheck_answers import FORM_SLOTS, SYMPTOMS
+from actions.selfcheck_answers import FORM_SLOTS, SYMPTOMS, UNCLEAR_SLOT
 from actions.selfcheck_outcome import ActionSelfcheckOutcome
 from veivis.contacts import load_contacts
 from veivis.nlp.patterns import canonical_values
@@ -111,9 +111,9 @@ def test_no_symptoms_together_with_a_symptom_counts_the_symptom():
 
 def test_a_new_self_check_starts_from_scratch():
     _, _, _, events = run(subject="self", substances=["kokain"])
-    assert {e["name"] for e in events if e["event"] == "slot"} == set(FORM_SLOTS)
+    assert {e["name"] for e in events if e["event"] == "slot"} == {*FORM_SLOTS, UNCLEAR_SLOT}
     assert all(e["value"] is None for e in events) and events == [
-        SlotSet(s, None) for s in FORM_SLOTS
+        SlotSet(s, None) for s in (*FORM_SLOTS, UNCLEAR_SLOT)
     ]
 
 

@@ -2,7 +2,7 @@
 
 import jsonschema
 import pytest
-from rasa.core.actions.action import RemoteAction
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 
 from veivis import rasa_patches
 
@@ -123,3 +123,36 @@ def test_a_frozen_action_server_call_ends_with_rasas_own_error(monkeypatch):
     assert asyncio.run(rasa_patches._bounded_remote_run(action, None, None, None, None)) == [
         "events"
     ]
+
+
+@pytest.mark.parametrize("fault", ["frozen", "unreachable"])
+def test_a_failed_form_validation_is_no_validation(monkeypatch, fault):
+    """The self-check's validation failing must not stop the form: no events, as for a
+    form without one. Any other action still raises (the processor reports it)."""
+    import asyncio
+
+    from rasa.shared.exceptions import RasaException
+
+    from veivis import timeouts
+
+    rasa_patches.bounded_action_calls()
+
+    async def failing(self, *args, **kwargs):
+        if fault == "frozen":
+            await asyncio.Event().wait()
+        raise RasaException("Failed to execute custom action.")
+
+    monkeypatch.setattr(timeouts, "ACTION_TIMEOUT_S", 0.05)
+    monkeypatch.setattr(rasa_patches, "_original_remote_run", failing)
+    validation = RemoteAction("validate_selfcheck_form", None)
+    assert asyncio.run(rasa_patches._bounded_remote_run(validation, None, None, None, None)) == []
+    outcome = RemoteAction("action_selfcheck_outcome", None)
+    with pytest.raises(RasaException):
+        asyncio.run(rasa_patches._bounded_remote_run(outcome, None, None, None, None))
+
+    async def rejecting(self, *args, **kwargs):
+        raise ActionExecutionRejection(self.name())
+
+    monkeypatch.setattr(rasa_patches, "_original_remote_run", rejecting)
+    with pytest.raises(ActionExecutionRejection):  # the action's answer, not a fault
+        asyncio.run(rasa_patches._bounded_remote_run(validation, None, None, None, None))

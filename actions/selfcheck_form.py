@@ -1,0 +1,196 @@
+"""The self-check form's validation: the order of its questions, an answer not understood
+twice, corrections, and what the first message may fill.
+
+Rasa fills the slots from the mappings in domain/selfcheck.yml; this action decides what
+those mappings cannot see (the decisions are the pure functions at the top, with a table of
+tests in tests/unit/test_selfcheck_form.py):
+
+- an answer not understood gets the hint and the question again once; the second time the
+  question is noted as «vet ikke» and the check goes on (issue 15);
+- a relative's check that may be acute («han er helt borte nå») asks about the state first;
+- «nei, det var heroin, ikke kokain» at a later question replaces the substances;
+- symptoms said in the message that starts the check are kept, but «ingen …» there is not
+  an answer (it was «ingen vet at jeg drikker», not «ingen plager»).
+
+Rasa calls this action on every turn of the form. When the action server is down, the
+channel still answers danger (veivis/channels/last_resort.py); other answers in the form
+get «prøv igjen», as the outcome already does.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.selfcheck_answers import UNCLEAR_SLOT as UNCLEAR
+
+HINT = "utter_selfcheck_not_understood"
+NOTED_UNKNOWN = "utter_selfcheck_noted_unknown"
+CORRECTED = "utter_selfcheck_corrected"
+# Intents the form's rules answer with the hint: an answer the form could not use.
+UNCLEAR_INTENTS = frozenset({"nlu_fallback", "did_you_mean", "inform", "affirm", "deny"})
+LIST_SLOTS = frozenset({"substances", "symptoms"})
+# The phase of a run: right after the person wrote, after the hint, or back after
+# something else (an answer to a question asked in the middle of the check).
+ANSWER, AFTER_HINT, RESUMED = "answer", "after_hint", "resumed"
+# A relative who may be in a bad state now: how they are comes first.
+ACUTE_ORDER = ("subject", "symptoms", "timing", "substances", "frequency", "duration")
+
+
+def unknown(slot: str) -> Any:
+    return ["unknown"] if slot in LIST_SLOTS else "unknown"
+
+
+def question_order(domain_order: Sequence[str], subject: Optional[str], acute: bool) -> List[str]:
+    if subject != "other" or not acute:
+        return list(domain_order)
+    first = [s for s in ACUTE_ORDER if s in domain_order]
+    return first + [s for s in domain_order if s not in first]
+
+
+def unclear_step(
+    phase: str, requested: Optional[str], filled: Iterable[str], intent: str, unclear: Optional[str]
+) -> Optional[Dict[str, Any]]:
+    """Slot updates for an answer that may not have been understood, or None when the
+    form should reject it (Rasa then lets the rules give the hint and ask again)."""
+    filled = set(filled)
+    if not requested:
+        return {}
+    if requested in filled:
+        return {UNCLEAR: None} if unclear else {}
+    if phase == AFTER_HINT:
+        return {UNCLEAR: requested}
+    if phase == RESUMED or filled or intent not in UNCLEAR_INTENTS:
+        return {}
+    if unclear == requested:  # the second answer in a row it did not understand
+        return {requested: unknown(requested), UNCLEAR: None}
+    return None
+
+
+def corrected_substances(
+    entities: Sequence[Mapping[str, Any]],
+    requested: Optional[str],
+    intent: str = "inform",
+    set_now: Mapping[str, Any] = {},
+) -> Optional[Dict[str, Any]]:
+    """«nei, det var heroin, ikke kokain» at any later question: the new substances (the
+    negated one is already dropped by the entity extractor) and what follows for «together».
+    Its «nei» answered nothing: what it filled from the intent alone is undone."""
+    if requested == "substances":
+        return None  # the slot's own mapping reads it
+    names = {e["entity"] for e in entities}
+    if "correction" not in names or "substance" not in names:
+        return None
+    values = list(dict.fromkeys(e["value"] for e in entities if e["entity"] == "substance"))
+    update: Dict[str, Any] = {"substances": values}
+    if "no_cocaine" in names:
+        update["alcohol_with_cocaine"] = "no"
+    if intent in ("deny", "affirm") and requested in set_now:
+        update[requested] = None
+        if requested == "symptoms" and set_now.get("timing") == "none":
+            update["timing"] = None
+    return update
+
+
+def first_message_symptoms(value: Any, requested: Optional[str], said_now: Iterable[str]) -> Any:
+    """Symptoms from the message that starts the check (`said_now`: the symptoms it names):
+    «ingen» there is no answer. Answers from before (a check left unfinished) stay."""
+    if requested == "symptoms" or value is None or not set(said_now):
+        return value
+    kept = [v for v in value if v not in ("none", "unknown")]
+    return kept or None
+
+
+class ValidateSelfcheckForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_selfcheck_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[str]:
+        return question_order(domain_slots, tracker.get_slot("subject"), _acute(tracker))
+
+    def validate_symptoms(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        said_now = [
+            e.get("value")
+            for e in (tracker.latest_message or {}).get("entities") or []
+            if e.get("entity") == "symptom"
+        ]
+        return {
+            "symptoms": first_message_symptoms(value, tracker.get_slot("requested_slot"), said_now)
+        }
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        requested = tracker.get_slot("requested_slot")
+        latest = tracker.latest_message or {}
+        filled = {e["name"] for e in events if e.get("event") == "slot" and e.get("value")}
+        filled |= {s for s, v in tracker.slots_to_validate().items() if v is not None}
+        filled -= {"requested_slot"}
+        phase = _phase(tracker)
+        intent = (latest.get("intent") or {}).get("name", "")
+
+        update: Dict[str, Any] = {}
+        if phase == ANSWER:
+            correction = corrected_substances(
+                latest.get("entities") or [], requested, intent, tracker.slots_to_validate()
+            )
+            if correction:
+                dispatcher.utter_message(response=CORRECTED)
+                update.update(correction)
+                filled = (filled | set(correction)) - {
+                    s for s, v in correction.items() if v is None
+                }
+        step = unclear_step(phase, requested, filled, intent, tracker.get_slot(UNCLEAR))
+        if step is None:
+            return events  # nothing validated: Rasa rejects, the rules give the hint
+        if requested and step.get(requested) is not None:
+            dispatcher.utter_message(response=NOTED_UNKNOWN)
+        update.update(step)
+        return events + [SlotSet(slot, value) for slot, value in update.items()]
+
+
+def _user_events_since_check_started(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The person's messages since the last outcome (or the conversation's start)."""
+    messages: List[Dict[str, Any]] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") == "action_selfcheck_outcome":
+            break
+        if event.get("event") == "user":
+            messages.append(event)
+    return messages
+
+
+def _acute(tracker: Tracker) -> bool:
+    for event in _user_events_since_check_started(tracker)[:4]:
+        entities = (event.get("parse_data") or {}).get("entities") or []
+        if any(
+            e.get("entity") == "now" or (e.get("entity") == "timing" and e.get("value") == "using")
+            for e in entities
+        ):
+            return True
+    return False
+
+
+def _phase(tracker: Tracker) -> str:
+    since: List[Dict[str, Any]] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        since.append(event)
+    if any(e.get("event") == "action" and e.get("name") == HINT for e in since):
+        return AFTER_HINT
+    return RESUMED if any(e.get("event") == "bot" for e in since) else ANSWER
