@@ -28,6 +28,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.selfcheck_answers import UNCLEAR_SLOT as UNCLEAR
+from veivis.understanding.topics import describes_use
 
 HINT = "utter_selfcheck_not_understood"
 NOTED_UNKNOWN = "utter_selfcheck_noted_unknown"
@@ -97,6 +98,43 @@ def corrected_substances(
     return update
 
 
+# What a message before the check may fill: entity → slot (symptoms are not read there:
+# «i går kastet han opp» is not a symptom now).
+EARLIER = {
+    "substance": "substances",
+    "frequency": "frequency",
+    "duration": "duration",
+    "together": "alcohol_with_cocaine",
+    "no_cocaine": "alcohol_with_cocaine",
+}
+
+
+def earlier_answers(
+    messages: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
+) -> Dict[str, Any]:
+    """Answers from the person's messages before the check started («jeg tok MDMA en gang
+    på festival» → «Hva bruker du?» is not asked), for the slots still empty; only from
+    messages that tell of use, not questions about a substance («hva er fentanyl»).
+    `messages` are the newest first, each with its text and entities."""
+    update: Dict[str, Any] = {}
+    for message in messages:
+        if not describes_use(message.get("text") or ""):
+            continue
+        for entity in message.get("entities") or []:
+            slot = EARLIER.get(entity.get("entity"))
+            if not slot or slots.get(slot) is not None or slot in update and slot != "substances":
+                continue
+            if slot == "substances":
+                update.setdefault(slot, [])
+                if entity["value"] not in update[slot]:
+                    update[slot].append(entity["value"])
+            else:
+                update[slot] = entity["value"]
+        if "substances" in update:
+            break  # the newest message that names substances says which
+    return update
+
+
 def first_message_symptoms(value: Any, requested: Optional[str], said_now: Iterable[str]) -> Any:
     """Symptoms from the message that starts the check (`said_now`: the symptoms it names):
     «ingen» there is no answer. Answers from before (a check left unfinished) stay."""
@@ -137,30 +175,57 @@ class ValidateSelfcheckForm(FormValidationAction):
         events = await super().run(dispatcher, tracker, domain)
         requested = tracker.get_slot("requested_slot")
         latest = tracker.latest_message or {}
-        filled = {e["name"] for e in events if e.get("event") == "slot" and e.get("value")}
-        filled |= {s for s, v in tracker.slots_to_validate().items() if v is not None}
+        intent = (latest.get("intent") or {}).get("name", "")
+        set_now = tracker.slots_to_validate()
+        filled = {s for s, v in {**set_now, **_slot_events(events)}.items() if v is not None}
         filled -= {"requested_slot"}
         phase = _phase(tracker)
-        intent = (latest.get("intent") or {}).get("name", "")
 
         update: Dict[str, Any] = {}
+        if requested is None:  # the form starts: what was said before it
+            before = [
+                {"text": e.get("text"), "entities": (e.get("parse_data") or {}).get("entities")}
+                for e in _user_events_since_check_started(tracker)[1:4]
+            ]
+            update.update(earlier_answers(before, {**tracker.slots, **_slot_events(events)}))
         if phase == ANSWER:
             correction = corrected_substances(
-                latest.get("entities") or [], requested, intent, tracker.slots_to_validate()
+                latest.get("entities") or [], requested, intent, set_now
             )
             if correction:
                 dispatcher.utter_message(response=CORRECTED)
                 update.update(correction)
-                filled = (filled | set(correction)) - {
-                    s for s, v in correction.items() if v is None
-                }
+                undone = {slot for slot, value in correction.items() if value is None}
+                filled = (filled | set(correction)) - undone
         step = unclear_step(phase, requested, filled, intent, tracker.get_slot(UNCLEAR))
         if step is None:
             return events  # nothing validated: Rasa rejects, the rules give the hint
         if requested and step.get(requested) is not None:
             dispatcher.utter_message(response=NOTED_UNKNOWN)
         update.update(step)
-        return events + [SlotSet(slot, value) for slot, value in update.items()]
+        events = events + [SlotSet(slot, value) for slot, value in update.items()]
+        return await self._next_question(events, dispatcher, tracker, domain)
+
+    async def _next_question(
+        self,
+        events: List[EventType],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[EventType]:
+        """The sdk picks the next question before our updates: pick it again after them
+        (only when the order is ours; in the domain's order Rasa picks it itself)."""
+        if not any(e.get("name") == "requested_slot" for e in events):
+            return events
+        slots = {**tracker.slots, **_slot_events(events)}
+        order = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        missing = next((s for s in order if slots.get(s) is None), None)
+        kept = [e for e in events if e.get("name") != "requested_slot"]
+        return kept + [SlotSet("requested_slot", missing)]
+
+
+def _slot_events(events: Iterable[EventType]) -> Dict[str, Any]:
+    return {e["name"]: e.get("value") for e in events if e.get("event") == "slot"}
 
 
 def _user_events_since_check_started(tracker: Tracker) -> List[Dict[str, Any]]:

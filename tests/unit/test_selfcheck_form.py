@@ -15,6 +15,7 @@ from actions.selfcheck_form import (
     RESUMED,
     ValidateSelfcheckForm,
     corrected_substances,
+    earlier_answers,
     first_message_symptoms,
     question_order,
     unclear_step,
@@ -128,6 +129,33 @@ def test_the_nei_of_a_correction_answers_nothing():
 )
 def test_first_message_symptoms_keep_symptoms_not_ingen(value, requested, said_now, expected):
     assert first_message_symptoms(value, requested, said_now) == expected
+
+
+def said(text, *pairs):
+    return {"text": text, "entities": entities(*pairs)}
+
+
+EARLIER_CASES = [
+    # told of use before asking for the check: not asked again
+    ([said("jeg tok MDMA en gang på festival", ("substance", "mdma"), ("frequency", "rarely"))],
+     {}, {"substances": ["mdma"], "frequency": "rarely"}),
+    # a question about a substance is not an answer about one's use
+    ([said("hva er fentanyl", ("substance", "fentanyl"))], {}, {}),
+    # what the start message (or an answer) already filled stays
+    ([said("han drikker hver helg", ("substance", "alkohol"), ("frequency", "weekly"))],
+     {"frequency": "daily"}, {"substances": ["alkohol"]}),
+    # the newest message naming substances says which (newest first)
+    ([said("nå tar han mest heroin", ("substance", "heroin")),
+      said("han røykte hasj før", ("substance", "hasj"))], {}, {"substances": ["heroin"]}),
+    ([said("jeg drikker og tar kokain samtidig", ("substance", "alkohol"), ("substance", "kokain"),
+           ("together", "yes"))],
+     {}, {"substances": ["alkohol", "kokain"], "alcohol_with_cocaine": "yes"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("messages,slots,expected", EARLIER_CASES)
+def test_what_was_said_before_the_check_is_not_asked_again(messages, slots, expected):
+    assert earlier_answers(messages, slots) == expected
 
 
 def test_a_relative_who_may_be_in_a_bad_state_now_is_asked_about_the_state_first():

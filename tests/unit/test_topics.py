@@ -2,6 +2,7 @@
 
 import pytest
 
+from veivis.understanding import topics
 from veivis.understanding.topics import SUBSTANCE_ANSWERS, TABLE, answer_for, frame_of, group_of
 
 # (message, substances the entity extractor found, expected answer or None)
@@ -93,3 +94,21 @@ def test_selfcheck_asked_for(intent, text, someone_else, expected):
     from veivis.understanding.topics import selfcheck_for
 
     assert selfcheck_for(intent, text, someone_else) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("jeg tok MDMA en gang på festival i sommer", True),
+        ("sønnen min røyker hasj hver dag", True),
+        ("dattera mi på 16 har røykt hasj en gang", True),
+        ("nå tar han mest heroin", True),  # the verb second
+        ("eg drikk kvar helg", True),
+        ("hva er fentanyl", False),
+        ("er det farlig å blande kokain og alkohol", False),
+        ("hvordan bruker man nalokson", False),
+        ("kan man bli avhengig av oxy", False),
+    ],
+)
+def test_describes_use_tells_use_from_questions_about_a_substance(text, expected):
+    assert topics.describes_use(text) is expected

@@ -102,11 +102,28 @@ CHECK_FRAME = (
         r"|(?<![a-z])ta (?:den |en )?(?:sjeken|testen)(?![a-z])"
     )
 )
-OWN_USE = re.compile(
-    r"(?<![a-z])(?:jeg|eg|e|a|i) (?:[a-z]+ ){0,2}?(?:driker|drik|bruker|brukar|tar|tek|royker"
-    r"|roykjer|snifer|snorter|sniffa|drinking|use|using|take|smoke)(?![a-z])"
+USE_VERB = (  # folded: present and past («jeg prøvde kokain», «han drakk»)
+    r"(?:driker|drik|drakk|drak|bruker|brukar|brukte|tar|tek|tok|royker|roykjer|roykte|snifer"
+    r"|roykt|sniffa|snifet|snorter|snorta|provde|prove|har provd|har tat|har brukt|har drukket"
+    r"|drinking|use|using|used|take|took|smoke|smoked)"
+)
+OWN_USE = re.compile(rf"(?<![a-z])(?:jeg|eg|e|a|i) (?:[a-z0-9]+ ){{0,2}}?{USE_VERB}(?![a-z])")
+OTHER_USE = re.compile(
+    rf"(?<![a-z])(?:han|hun|ho|hen|he|she|min|mi|mitt|mine|vi) (?:[a-z0-9]+ ){{0,3}}?"
+    rf"{USE_VERB}(?![a-z])"
 )
 RELATIVES_ANSWER = frozenset({"worried_about_someone", "info_relatives"})
+
+
+# Norwegian puts the verb second: «nå tar han», «i helgene drikker jeg».
+INVERTED_USE = re.compile(rf"(?<![a-z]){USE_VERB} (?:han|hun|ho|hen|jeg|eg|vi)(?![a-z])")
+
+
+def describes_use(text: str) -> bool:
+    """The message tells of someone's use («jeg tok MDMA en gang», «sønnen min røyker hasj
+    hver dag») — not a question about a substance («hva er fentanyl»)."""
+    folded = fold(text)
+    return any(p.search(folded) for p in (OWN_USE, OTHER_USE, INVERTED_USE))
 
 
 def selfcheck_for(intent: str | None, text: str, someone_else_named: bool) -> str | None:
