@@ -98,6 +98,21 @@ def corrected_substances(
     return update
 
 
+def symptoms_in_passing(
+    entities: Sequence[Mapping[str, Any]], requested: Optional[str], current: Any
+) -> Optional[Dict[str, Any]]:
+    """Symptoms named in an answer to another question («i to år, og nå skjelver jeg») are
+    recorded beside those already known; «ingen» there answers nothing."""
+    if requested in (None, "symptoms"):
+        return None  # the start message and the symptoms question have their own mappings
+    named = [e["value"] for e in entities if e["entity"] == "symptom"]
+    named = [v for v in named if v not in ("none", "unknown")]
+    if not named:
+        return None
+    known = [v for v in current or [] if v not in ("none", "unknown")]
+    return {"symptoms": list(dict.fromkeys(known + named))}
+
+
 # What a message before the check may fill: entity → slot (symptoms are not read there:
 # «i går kastet han opp» is not a symptom now).
 EARLIER = {

@@ -18,6 +18,7 @@ from actions.selfcheck_form import (
     earlier_answers,
     first_message_symptoms,
     question_order,
+    symptoms_in_passing,
     unclear_step,
 )
 from tests.conftest import ROOT
@@ -129,6 +130,26 @@ def test_the_nei_of_a_correction_answers_nothing():
 )
 def test_first_message_symptoms_keep_symptoms_not_ingen(value, requested, said_now, expected):
     assert first_message_symptoms(value, requested, said_now) == expected
+
+
+@pytest.mark.parametrize(
+    "found,requested,current,expected",
+    [
+        (entities(("symptom", "shaking")), "duration", None, {"symptoms": ["shaking"]}),
+        (
+            entities(("symptom", "shaking")),
+            "timing",
+            ["sweating"],
+            {"symptoms": ["sweating", "shaking"]},
+        ),
+        (entities(("symptom", "none")), "duration", None, None),  # «ingen» answers nothing here
+        (entities(("symptom", "shaking")), "symptoms", None, None),  # the slot's own mapping
+        (entities(("symptom", "shaking")), None, None, None),  # the start message: own mapping
+        (entities(("frequency", "daily")), "duration", ["sweating"], None),
+    ],
+)
+def test_symptoms_named_in_another_answer_are_recorded(found, requested, current, expected):
+    assert symptoms_in_passing(found, requested, current) == expected
 
 
 def said(text, *pairs):
