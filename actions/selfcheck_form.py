@@ -33,6 +33,9 @@ from veivis.understanding.topics import describes_use
 HINT = "utter_selfcheck_not_understood"
 NOTED_UNKNOWN = "utter_selfcheck_noted_unknown"
 CORRECTED = "utter_selfcheck_corrected"
+# Danger and «avbryt» are never answers: the form must reject them so that the rules
+# answer (113, legevakt) — nothing may be filled from such a message, not even in passing.
+NOT_ANSWERS = frozenset({"emergency", "emergency_suicide", "urgent", "stop"})
 # Intents the form's rules answer with the hint: an answer the form could not use.
 UNCLEAR_INTENTS = frozenset({"nlu_fallback", "did_you_mean", "inform", "affirm", "deny"})
 LIST_SLOTS = frozenset({"substances", "symptoms"})
@@ -187,10 +190,12 @@ class ValidateSelfcheckForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        events = await super().run(dispatcher, tracker, domain)
-        requested = tracker.get_slot("requested_slot")
         latest = tracker.latest_message or {}
         intent = (latest.get("intent") or {}).get("name", "")
+        if intent in NOT_ANSWERS and _phase(tracker) == ANSWER:
+            return []
+        events = await super().run(dispatcher, tracker, domain)
+        requested = tracker.get_slot("requested_slot")
         set_now = tracker.slots_to_validate()
         filled = {s for s, v in {**set_now, **_slot_events(events)}.items() if v is not None}
         filled -= {"requested_slot"}

@@ -267,3 +267,14 @@ def test_the_action_asks_a_relative_about_the_state_first_when_a_message_says_no
     earlier = [said_now, action("action_selfcheck_outcome"), *events[1:]]
     slots, _ = run(earlier, None, events[2], subject="other")
     assert "requested_slot" not in slots  # the domain order: Rasa asks the substances next
+
+
+@pytest.mark.parametrize("intent", ["emergency", "emergency_suicide", "urgent", "stop"])
+def test_danger_and_stop_are_never_answers(intent):
+    """Nothing filled (not a symptom in passing, not a correction): the form rejects the
+    message and the rules answer it with 113 or the urgent advice."""
+    found = entities(("symptom", "not_breathing"), ("correction", "yes"), ("substance", "heroin"))
+    latest = user("nei vent, han puster ikke, han tok heroin", intent, found)
+    events = [user("/start_selfcheck", "start_selfcheck"), latest, action("selfcheck_form")]
+    slots, said = run(events, "frequency", latest, subject="self", selfcheck_unclear="frequency")
+    assert slots == {} and said == []
