@@ -1,4 +1,5 @@
-"""The end of the self-check: summary, triage outcome, advice, and the triage message."""
+"""The end of the self-check: summary, triage outcome, advice, and the triage message;
+and forgetting the answers when the check is left with «avbryt»."""
 
 from __future__ import annotations
 
@@ -41,5 +42,22 @@ class ActionSelfcheckOutcome(Action):
         if answers.subject == "other":
             dispatcher.utter_message(response="utter_advice_relatives")
         dispatcher.utter_message(response="utter_outcome_more")
-        # A new self-check starts from scratch.
-        return [SlotSet(slot, None) for slot in (*FORM_SLOTS, UNCLEAR_SLOT)]
+        return forget_answers()
+
+
+def forget_answers() -> List[Dict[str, Any]]:
+    """A new self-check starts from scratch."""
+    return [SlotSet(slot, None) for slot in (*FORM_SLOTS, UNCLEAR_SLOT)]
+
+
+class ActionSelfcheckForget(Action):
+    """After «avbryt»: the answers are forgotten, so starting again starts from scratch.
+    (If the action server is down they stay, and a new check goes on where this one was.)"""
+
+    def name(self) -> str:
+        return "action_selfcheck_forget"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        return forget_answers()

@@ -6,7 +6,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.selfcheck_answers import FORM_SLOTS, SYMPTOMS, UNCLEAR_SLOT
-from actions.selfcheck_outcome import ActionSelfcheckOutcome
+from actions.selfcheck_outcome import ActionSelfcheckForget, ActionSelfcheckOutcome
 from veivis.contacts import load_contacts
 from veivis.nlp.patterns import canonical_values
 from veivis.triage.rules import KNOWN_SYMPTOMS
@@ -107,6 +107,13 @@ def test_no_symptoms_together_with_a_symptom_counts_the_symptom():
         symptoms=["none", "seizures"],
     )  # fmt: skip
     assert triage[0]["triage"] == "emergency"
+
+
+def test_avbryt_forgets_the_answers():
+    events = ActionSelfcheckForget().run(
+        CollectingDispatcher(), tracker(subject="self", substances=["kokain"]), {}
+    )
+    assert events == [SlotSet(s, None) for s in (*FORM_SLOTS, UNCLEAR_SLOT)]
 
 
 def test_a_new_self_check_starts_from_scratch():
