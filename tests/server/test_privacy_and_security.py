@@ -46,9 +46,8 @@ def delete(servers, sender: str):
 
 def stored_rows(servers, sender: str) -> int:
     with sqlite3.connect(servers.tracker_db) as db:
-        return db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[
-            0
-        ]
+        query = "SELECT COUNT(*) FROM events WHERE sender_id = ?"
+        return db.execute(query, (sender,)).fetchone()[0]
 
 
 def test_delete_removes_the_conversation_from_the_database(servers):
