@@ -13,6 +13,9 @@
   "use strict";
 
   var WEBHOOK = "/webhooks/rest/webhook";
+  // DELETE <this>/<sender> → {deleted: true} | 404 {deleted: false} (veivis/channels/rest.py)
+  var CONVERSATION = "/webhooks/rest/conversation/";
+  var DELETED_KEY = "deleted";
   var STORAGE_KEY = "veivis.chat.v1";
   var MAX_STORED_ENTRIES = 300;
   var REQUEST_TIMEOUT_MS = 60000;
@@ -36,7 +39,14 @@
     summaryNote:
       "Laget i nettleseren din og ikke sendt noe sted. Veivis er en chatbot og stiller ingen diagnose. Er noen i fare, ring 113.",
     summaryFile: "veivis-oppsummering.txt",
-    noSummary: "Jeg finner ingen oppsummering i samtalen ennå. Ta sjekken først."
+    noSummary: "Jeg finner ingen oppsummering i samtalen ennå. Ta sjekken først.",
+    confirmDelete:
+      "Slette samtalen? Den slettes fra denne nettleseren og fra serveren, og kan ikke hentes tilbake.",
+    deleted: "Samtalen er slettet fra denne nettleseren og fra serveren.",
+    deletedHereOnly:
+      "Samtalen er slettet fra denne nettleseren. Serveren hadde ingen lagret samtale med denne ID-en.",
+    notDeleted: "Samtalen ble ikke slettet. Prøv igjen om litt. ",
+    newConversation: "Start en ny samtale"
   };
 
   // One entry per level: heading, a short label (so colour is never the only cue),
@@ -109,6 +119,14 @@
 
   // Only the newest entries are kept across reloads (the page itself keeps them all,
   // so the indices the buttons refer to stay valid).
+  function forget() {
+    try {
+      window.localStorage.removeItem(STORAGE_KEY);
+    } catch (e) {
+      /* storage unavailable: nothing was kept */
+    }
+  }
+
   function save() {
     var stored = { sender: state.sender, transcript: state.transcript.slice(-MAX_STORED_ENTRIES) };
     try {
@@ -465,6 +483,7 @@
   function hideError() {
     els.error.hidden = true;
     els.error.textContent = "";
+    els.notice.textContent = "";
   }
 
   function showOfflineError() {
@@ -723,6 +742,72 @@
     return send("hei", { display: null });
   }
 
+  // ---------------------------------------------------------------- delete
+
+  function deleteOnServer(sender) {
+    return fetch(CONVERSATION + encodeURIComponent(sender), {
+      method: "DELETE",
+      headers: { Accept: "application/json" },
+      credentials: "omit",
+      cache: "no-store",
+      redirect: "error",
+      referrerPolicy: "no-referrer"
+    }).then(function (res) {
+      return res.json().then(
+        function (body) {
+          // 404 with deleted=false: the server has nothing under this id (already gone).
+          if (res.ok && body && body[DELETED_KEY] === true) return "deleted";
+          if (res.status === 404 && body && body[DELETED_KEY] === false) return "not-found";
+          throw new RequestFailed("server", body && body.error);
+        },
+        function () {
+          throw new RequestFailed("server");
+        }
+      );
+    });
+  }
+
+  // «Slett samtalen»: the server first; the browser's copy goes only once the server has
+  // forgotten it, so a failed attempt can be repeated with the same id.
+  function deleteConversation() {
+    if (!window.confirm(TEXT.confirmDelete)) return Promise.resolve(false);
+    var sender = state.sender;
+    hideError();
+    closeSummary();
+    return deleteOnServer(sender).then(
+      function (outcome) {
+        pending = null;
+        requestSeq++; // a reply still under way belongs to the deleted conversation
+        state = { sender: newSenderId(), transcript: [] };
+        forget();
+        renderAll();
+        setBusy(false);
+        els.input.value = "";
+        showDeleted(outcome === "deleted" ? TEXT.deleted : TEXT.deletedHereOnly);
+        return true;
+      },
+      function (err) {
+        showRequestError(TEXT.notDeleted + ((err && err.detail) || ""));
+        return false;
+      }
+    );
+  }
+
+  // Nothing is stored again until the person writes or starts a new conversation.
+  function showDeleted(message) {
+    els.notice.textContent = "";
+    els.notice.appendChild(el("p", "notice__text", message));
+    var again = el("button", "button button--secondary notice__new", TEXT.newConversation);
+    again.type = "button";
+    again.addEventListener("click", function () {
+      els.notice.textContent = "";
+      greet();
+      els.input.focus();
+    });
+    els.notice.appendChild(again);
+    again.focus();
+  }
+
   // ---------------------------------------------------------------- summary
 
   function summaryParts(summaryIndex) {
@@ -830,6 +915,8 @@
       input: document.getElementById("message-input"),
       send: document.getElementById("send"),
       restart: document.getElementById("restart"),
+      deleteButton: document.getElementById("delete"),
+      notice: document.getElementById("notice"),
       summary: document.getElementById("summary"),
       summaryMeta: document.getElementById("summary-meta"),
       summaryBody: document.getElementById("summary-body"),
@@ -848,6 +935,7 @@
       }
     });
     els.restart.addEventListener("click", restart);
+    els.deleteButton.addEventListener("click", deleteConversation);
     els.summaryPrint.addEventListener("click", function () {
       window.print();
     });
@@ -856,7 +944,7 @@
       if (ev.target === els.summary) closeSummary(); // click on the backdrop
     });
 
-    window.veivis = { openSummary: openSummary, restart: restart };
+    window.veivis = { openSummary: openSummary, restart: restart, deleteConversation: deleteConversation };
 
     var stored = load();
     if (stored && stored.sender) {

@@ -7,6 +7,7 @@ Every test talks to the real bot through the page, with the page's strict CSP on
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 from typing import Iterator, List
 from urllib.parse import urlparse
@@ -242,6 +243,50 @@ def test_reload_keeps_the_conversation_and_restart_clears_it(page: Page):
     page.reload()
     expect(page.locator(".msg--bot").first).to_be_visible()
     expect(page.locator(USER)).to_have_count(0)
+
+
+def stored_rows(servers, sender: str) -> int:
+    with sqlite3.connect(servers.tracker_db) as db:
+        query = "SELECT COUNT(*) FROM events WHERE sender_id = ?"
+        return db.execute(query, (sender,)).fetchone()[0]
+
+
+def test_delete_removes_the_conversation_here_and_on_the_server(page: Page, servers):
+    say(page, "Hvem kan jeg ringe?")
+    sender = storage(page)["sender"]
+    assert stored_rows(servers, sender) > 0
+    dialogs: List[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
+
+    page.get_by_role("button", name="Slett samtalen").click()
+
+    expect(page.get_by_role("status").filter(has_text="slettet")).to_have_text(
+        re.compile("Samtalen er slettet fra denne nettleseren og fra serveren")
+    )
+    assert dialogs and "kan ikke hentes tilbake" in dialogs[0]
+    expect(page.locator("#log .msg")).to_have_count(0)
+    assert stored_rows(servers, sender) == 0
+    assert storage(page) is None  # nothing left in this browser
+    expect(page.get_by_role("button", name="Start en ny samtale")).to_be_focused()
+    page.reload()
+    expect(page.locator(".msg--bot").first).to_be_visible()  # a new greeting, a new id
+    expect(page.locator(USER)).to_have_count(0)
+    wait_idle(page)
+    assert storage(page)["sender"] != sender
+
+
+def test_a_failed_delete_keeps_the_conversation_and_says_so(page: Page, servers):
+    say(page, "Hvem kan jeg ringe?")
+    sender = storage(page)["sender"]
+    page.on("dialog", lambda d: d.accept())
+    page.route("**/webhooks/rest/conversation/**", lambda route: route.abort())
+
+    page.get_by_role("button", name="Slett samtalen").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Samtalen ble ikke slettet")
+    expect(page.locator(USER)).to_have_text(["Hvem kan jeg ringe?"])
+    assert storage(page)["sender"] == sender
+    assert stored_rows(servers, sender) > 0
 
 
 # ------------------------------------------------------------------ 5 escaping
