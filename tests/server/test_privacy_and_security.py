@@ -87,3 +87,9 @@ def test_delete_of_an_unknown_or_invalid_id_changes_nothing_and_says_so(servers)
     with sqlite3.connect(servers.tracker_db) as db:
         assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == total
     assert stored_rows(servers, kept) > 0
+
+
+def test_the_bot_explains_how_to_delete_the_conversation(servers):
+    for question in ("kan jeg slette samtalen?", "hvordan sletter jeg det jeg har skrevet"):
+        said = texts(Chat(servers.webhook, f"ask-{uuid.uuid4()}").send(question))
+        assert "«Slett samtalen»" in said and "på serveren" in said, (question, said)
