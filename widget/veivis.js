@@ -81,6 +81,7 @@
   var pending = null; // {message, opts} while a message has not reached the bot
   var requestSeq = 0; // the newest request; replies to older ones (before a restart) are dropped
   var els = {};
+  var root = document; // the page; the embed's shadow root (see mount)
   var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)");
   var downloadUrl = null;
 
@@ -191,9 +192,34 @@
       var start = match.index + match[1].length;
       var href = core ? safeHref(core) : null;
       if (!href) continue;
-      if (start > last) parent.appendChild(document.createTextNode(text.slice(last, start)));
+      if (start > last) appendPhones(parent, text.slice(last, start));
       parent.appendChild(makeLink(href, core));
       last = start + core.length;
+    }
+    if (last < text.length) appendPhones(parent, text.slice(last));
+  }
+
+  // Norwegian help numbers as the bot writes them (data/contacts.yml): 113, 116 117,
+  // 22 59 13 00, 915 08 588, 80040567. Only these shapes, so «150 mg» or a year stays text.
+  var PHONE_RE =
+    /(^|[^\d\wæøåÆØÅ])(11[023]|116 \d{3}|\d{2} \d{2} \d{2} \d{2}|\d{3} \d{2} \d{3}|\d{8})(?![\d\wæøåÆØÅ])/g;
+
+  // A tap-to-call link that never breaks inside the number (CSS: .phone, nowrap).
+  function phoneLink(number) {
+    var a = el("a", "phone", number);
+    a.href = phoneHref(number);
+    return a;
+  }
+
+  function appendPhones(parent, text) {
+    var last = 0;
+    var match;
+    PHONE_RE.lastIndex = 0;
+    while ((match = PHONE_RE.exec(text)) !== null) {
+      var start = match.index + match[1].length;
+      if (start > last) parent.appendChild(document.createTextNode(text.slice(last, start)));
+      parent.appendChild(phoneLink(match[2]));
+      last = start + match[2].length;
     }
     if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
   }
@@ -660,6 +686,7 @@
         pending = null;
         var first = appendEntries(toEntries(messages));
         scrollToEnd(true, first || userNode);
+        afterReply(first, !!opts.byKeyboard);
         return true;
       },
       function (err) {
@@ -713,10 +740,54 @@
     if (!entry || entry.used || busy) return;
     var b = entry.buttons[buttonIndex];
     var byKeyboard = ev && ev.detail === 0;
-    send(b.payload, { display: b.title, chosen: { index: entryIndex, button: buttonIndex } });
-    // The clicked button is now disabled; keyboard users continue in the text field,
-    // right after the newest replies (Shift+Tab reaches the next buttons).
+    // The clicked button is now disabled; keyboard users wait in the text field, and when
+    // the answer comes, focus moves to it (afterReply), so Tab goes forward to its replies.
     if (byKeyboard) els.input.focus();
+    send(b.payload, {
+      display: b.title,
+      chosen: { index: entryIndex, button: buttonIndex },
+      byKeyboard: byKeyboard
+    });
+  }
+
+  function isTouchDevice() {
+    return !!(window.matchMedia && window.matchMedia("(pointer: coarse)").matches);
+  }
+
+  /*
+   * Where attention goes after a reply. An emergency card: its «Ring 113» and first aid
+   * must be in view, above an on-screen keyboard — so on touch devices the field lets go
+   * of focus (the keyboard closes) and the card is scrolled to the top of the log.
+   * After a quick reply chosen by keyboard: focus on the reply itself, so Tab reaches
+   * its buttons forward, in reading order (unless the person has started typing).
+   */
+  function afterReply(first, byKeyboard) {
+    if (!first) return;
+    var card = first.querySelector('.triage[data-triage="emergency"]');
+    if (card) {
+      if (isTouchDevice() && root.activeElement === els.input) els.input.blur();
+      showInLog(first, card.querySelector("a[href^='tel:']"));
+      return;
+    }
+    if (byKeyboard && root.activeElement === els.input && !els.input.value) {
+      first.setAttribute("tabindex", "-1");
+      first.focus({ preventScroll: true });
+    }
+  }
+
+  // Scroll the log so `node` starts at its top — or, when the log is too short for that,
+  // so that `mustSee` (the card's call link) is still inside it.
+  function showInLog(node, mustSee) {
+    var log = els.log;
+    var logTop = log.getBoundingClientRect().top - log.scrollTop;
+    var top = node.getBoundingClientRect().top - logTop - 8;
+    if (mustSee) {
+      var bottom = mustSee.getBoundingClientRect().bottom - logTop + 8;
+      if (bottom - top > log.clientHeight) top = bottom - log.clientHeight;
+    }
+    top = Math.max(0, top);
+    if (typeof log.scrollTo === "function") log.scrollTo({ top: top, behavior: "auto" });
+    else log.scrollTop = top;
   }
 
   function restart() {
@@ -794,7 +865,7 @@
   }
 
   // Nothing is stored again until the person writes or starts a new conversation.
-  function showDeleted(message) {
+  function showDeleted(message, quietly) {
     els.notice.textContent = "";
     els.notice.appendChild(el("p", "notice__text", message));
     var again = el("button", "button button--secondary notice__new", TEXT.newConversation);
@@ -805,7 +876,46 @@
       els.input.focus();
     });
     els.notice.appendChild(again);
-    again.focus();
+    if (!quietly) again.focus();
+  }
+
+  // ---------------------------------------------------------------- other tabs
+
+  // Tabs of one browser share the stored conversation: when another tab writes it, this
+  // one shows what that tab saved instead of overwriting it with an older copy later.
+  function onStorage(ev) {
+    if (ev.key !== null && ev.key !== STORAGE_KEY) return;
+    var stored = load();
+    var sameConversation = stored && stored.sender === state.sender;
+    if (!sameConversation) {
+      pending = null;
+      requestSeq++; // a reply under way belongs to the conversation that was replaced
+      setBusy(false);
+      hideError();
+    }
+    if (stored) {
+      state = stored;
+      renderAll();
+    } else {
+      state = { sender: newSenderId(), transcript: [] };
+      renderAll();
+      showDeleted(TEXT.deleted, true);
+    }
+  }
+
+  // The visible height, without an on-screen keyboard: the layout follows it, so the
+  // field and the newest reply stay above the keyboard (CSS falls back to 100dvh).
+  var COMPACT_BELOW_PX = 480;
+
+  function followVisualViewport() {
+    var vv = window.visualViewport;
+    function update() {
+      var height = vv ? vv.height : window.innerHeight;
+      if (vv) els.app.style.setProperty("--veivis-visible-height", Math.round(height) + "px");
+      els.app.setAttribute("data-compact", height < COMPACT_BELOW_PX ? "true" : "false");
+    }
+    (vv || window).addEventListener("resize", update);
+    update();
   }
 
   // ---------------------------------------------------------------- summary
@@ -893,7 +1003,10 @@
     } else {
       els.summary.setAttribute("open", "");
     }
-    els.summaryPrint.focus();
+    // Focus on the title, not the buttons at the end: a phone would open it scrolled to
+    // the bottom. The title is read first; Tab reaches the buttons.
+    els.summaryTitle.focus({ preventScroll: true });
+    els.summary.scrollTop = 0;
     return text;
   }
 
@@ -918,6 +1031,7 @@
       deleteButton: document.getElementById("delete"),
       notice: document.getElementById("notice"),
       summary: document.getElementById("summary"),
+      summaryTitle: document.getElementById("summary-title"),
       summaryMeta: document.getElementById("summary-meta"),
       summaryBody: document.getElementById("summary-body"),
       summaryPrint: document.getElementById("summary-print"),
@@ -936,6 +1050,8 @@
     });
     els.restart.addEventListener("click", restart);
     els.deleteButton.addEventListener("click", deleteConversation);
+    window.addEventListener("storage", onStorage);
+    followVisualViewport();
     els.summaryPrint.addEventListener("click", function () {
       window.print();
     });
