@@ -1,22 +1,32 @@
 /*
  * Veivis chat widget. Plain JavaScript, no framework, no build step.
  *
- * Transport: Rasa's REST channel on the same origin (POST /webhooks/rest/webhook).
+ * One chat implementation for two places: the full page at / (index.html mounts it into
+ * [data-veivis-page]) and the panel embed.js adds to another site, inside a shadow root.
+ * VeivisChat.mount(root, options) fetches the markup (chat.html) from the bot and runs
+ * the chat in it; root is the document or the shadow root (ids are looked up there).
+ * One chat per page.
+ *
+ * Transport: Rasa's REST channel of the bot (POST /webhooks/rest/webhook); from another
+ * site the bot must allow that site's origin (CORS, VEIVIS_ALLOWED_ORIGINS).
  * Safety rules this file keeps:
  *   - user and bot text only ever reach the page through textContent / DOM nodes,
  *     never innerHTML, so typed or returned HTML is shown as text;
  *   - links are only made from http(s) URLs and bare domain names (→ https://);
- *   - nothing is sent anywhere except the bot on this origin; the summary is built
+ *   - nothing is sent anywhere except the bot; no cookies; the summary is built
  *     and saved in the browser.
  */
 (function () {
   "use strict";
 
+  var bot = ""; // the bot's origin; "" on the page at / (same origin)
   var WEBHOOK = "/webhooks/rest/webhook";
   // DELETE <this>/<sender> → {deleted: true} | 404 {deleted: false} (veivis/channels/rest.py)
   var CONVERSATION = "/webhooks/rest/conversation/";
   var DELETED_KEY = "deleted";
   var STORAGE_KEY = "veivis.chat.v1";
+  var MARKUP = "/widget/chat.html";
+  var store = null; // localStorage, or sessionStorage (embed: data-storage="session")
   var MAX_STORED_ENTRIES = 300;
   var REQUEST_TIMEOUT_MS = 60000;
   var RETRY_DELAYS_MS = [1000, 2000, 4000]; // after the first try: 3 retries with backoff
@@ -46,7 +56,8 @@
     deletedHereOnly:
       "Samtalen er slettet fra denne nettleseren. Serveren hadde ingen lagret samtale med denne ID-en.",
     notDeleted: "Samtalen ble ikke slettet. Prøv igjen om litt. ",
-    newConversation: "Start en ny samtale"
+    newConversation: "Start en ny samtale",
+    close: "Lukk"
   };
 
   // One entry per level: heading, a short label (so colour is never the only cue),
@@ -103,7 +114,7 @@
 
   function load() {
     try {
-      var raw = window.localStorage.getItem(STORAGE_KEY);
+      var raw = store.getItem(STORAGE_KEY);
       if (!raw) return null;
       var data = JSON.parse(raw);
       if (!data || typeof data.sender !== "string" || !Array.isArray(data.transcript)) return null;
@@ -122,7 +133,7 @@
   // so the indices the buttons refer to stay valid).
   function forget() {
     try {
-      window.localStorage.removeItem(STORAGE_KEY);
+      store.removeItem(STORAGE_KEY);
     } catch (e) {
       /* storage unavailable: nothing was kept */
     }
@@ -131,7 +142,7 @@
   function save() {
     var stored = { sender: state.sender, transcript: state.transcript.slice(-MAX_STORED_ENTRIES) };
     try {
-      window.localStorage.setItem(STORAGE_KEY, JSON.stringify(stored));
+      store.setItem(STORAGE_KEY, JSON.stringify(stored));
     } catch (e) {
       /* private mode or full storage: the chat still works, it just is not kept */
     }
@@ -559,11 +570,11 @@
           controller.abort();
         }, REQUEST_TIMEOUT_MS)
       : null;
-    return fetch(WEBHOOK, {
+    return fetch(bot + WEBHOOK, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify({ sender: sender, message: message }),
-      credentials: "same-origin",
+      credentials: "omit",
       cache: "no-store",
       redirect: "error",
       referrerPolicy: "no-referrer",
@@ -816,7 +827,7 @@
   // ---------------------------------------------------------------- delete
 
   function deleteOnServer(sender) {
-    return fetch(CONVERSATION + encodeURIComponent(sender), {
+    return fetch(bot + CONVERSATION + encodeURIComponent(sender), {
       method: "DELETE",
       headers: { Accept: "application/json" },
       credentials: "omit",
@@ -884,7 +895,7 @@
   // Tabs of one browser share the stored conversation: when another tab writes it, this
   // one shows what that tab saved instead of overwriting it with an older copy later.
   function onStorage(ev) {
-    if (ev.key !== null && ev.key !== STORAGE_KEY) return;
+    if (ev.storageArea !== store || (ev.key !== null && ev.key !== STORAGE_KEY)) return;
     var stored = load();
     var sameConversation = stored && stored.sender === state.sender;
     if (!sameConversation) {
@@ -911,7 +922,7 @@
     var vv = window.visualViewport;
     function update() {
       var height = vv ? vv.height : window.innerHeight;
-      if (vv) els.app.style.setProperty("--veivis-visible-height", Math.round(height) + "px");
+      if (vv) els.container.style.setProperty("--veivis-visible-height", Math.round(height) + "px");
       els.app.setAttribute("data-compact", height < COMPACT_BELOW_PX ? "true" : "false");
     }
     (vv || window).addEventListener("resize", update);
@@ -1018,25 +1029,27 @@
 
   // ---------------------------------------------------------------- start
 
-  function init() {
+  function init(container, options) {
     els = {
-      app: document.getElementById("app"),
-      log: document.getElementById("log"),
-      typing: document.getElementById("typing"),
-      error: document.getElementById("connection-error"),
-      form: document.getElementById("composer"),
-      input: document.getElementById("message-input"),
-      send: document.getElementById("send"),
-      restart: document.getElementById("restart"),
-      deleteButton: document.getElementById("delete"),
-      notice: document.getElementById("notice"),
-      summary: document.getElementById("summary"),
-      summaryTitle: document.getElementById("summary-title"),
-      summaryMeta: document.getElementById("summary-meta"),
-      summaryBody: document.getElementById("summary-body"),
-      summaryPrint: document.getElementById("summary-print"),
-      summaryDownload: document.getElementById("summary-download"),
-      summaryClose: document.getElementById("summary-close")
+      container: container,
+      app: root.getElementById("app"),
+      chat: root.getElementById("chat"),
+      log: root.getElementById("log"),
+      typing: root.getElementById("typing"),
+      error: root.getElementById("connection-error"),
+      form: root.getElementById("composer"),
+      input: root.getElementById("message-input"),
+      send: root.getElementById("send"),
+      restart: root.getElementById("restart"),
+      deleteButton: root.getElementById("delete"),
+      notice: root.getElementById("notice"),
+      summary: root.getElementById("summary"),
+      summaryTitle: root.getElementById("summary-title"),
+      summaryMeta: root.getElementById("summary-meta"),
+      summaryBody: root.getElementById("summary-body"),
+      summaryPrint: root.getElementById("summary-print"),
+      summaryDownload: root.getElementById("summary-download"),
+      summaryClose: root.getElementById("summary-close")
     };
 
     els.form.addEventListener("submit", onSubmit);
@@ -1060,6 +1073,20 @@
       if (ev.target === els.summary) closeSummary(); // click on the backdrop
     });
 
+    if (options.onClose) {
+      // In the embed's panel: a way back to the host page, after the chat's own buttons.
+      var close = el("button", "button button--quiet", TEXT.close);
+      close.type = "button";
+      close.setAttribute("data-veivis-close", "");
+      close.addEventListener("click", options.onClose);
+      els.restart.parentNode.appendChild(close);
+    }
+    if (options.page) els.chat.setAttribute("role", "main"); // the page's main landmark
+    // What the privacy note says about this browser depends on the storage in use.
+    Array.prototype.forEach.call(container.querySelectorAll("[data-storage]"), function (node) {
+      node.hidden = node.getAttribute("data-storage") !== options.storage;
+    });
+
     window.veivis = { openSummary: openSummary, restart: restart, deleteConversation: deleteConversation };
 
     var stored = load();
@@ -1074,6 +1101,57 @@
     if (!state.transcript.length) greet();
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  function openStorage(kind) {
+    try {
+      return kind === "session" ? window.sessionStorage : window.localStorage;
+    } catch (e) {
+      return null; // blocked (e.g. third-party storage off): the chat works, nothing is kept
+    }
+  }
+
+  var NO_STORAGE = {
+    getItem: function () {
+      return null;
+    },
+    setItem: function () {},
+    removeItem: function () {}
+  };
+
+  /*
+   * options: bot (origin, "" = this one), storage ("local" | "session"), container (where
+   * the markup goes), page (true on /), onClose (the embed's panel). Resolves when the
+   * chat is ready; rejects if the markup cannot be fetched.
+   */
+  function mount(where, options) {
+    options = options || {};
+    root = where;
+    bot = options.bot || "";
+    options.storage = options.storage === "session" ? "session" : "local";
+    store = openStorage(options.storage) || NO_STORAGE;
+    return fetch(bot + MARKUP, { credentials: "omit", redirect: "error", referrerPolicy: "no-referrer" })
+      .then(function (res) {
+        if (!res.ok) throw new Error("markup " + res.status);
+        return res.text();
+      })
+      .then(function (html) {
+        // Parsed inert (scripts in it would not run): the bot's own, fixed markup.
+        var parsed = new DOMParser().parseFromString(html, "text/html");
+        var container = options.container;
+        container.textContent = "";
+        while (parsed.body.firstChild) {
+          container.appendChild(document.adoptNode(parsed.body.firstChild));
+        }
+        init(container, options);
+      });
+  }
+
+  window.VeivisChat = { mount: mount };
+
+  function mountPage() {
+    var page = document.querySelector("[data-veivis-page]");
+    if (page) mount(document, { container: page, page: true, storage: "local" });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountPage);
+  else mountPage();
 })();

@@ -58,7 +58,7 @@ def test_the_widget_says_the_same_about_storage():
 
     from veivis.retention import DEFAULT_DAYS
 
-    page = (Path(__file__).resolve().parents[2] / "widget" / "index.html").read_text("utf-8")
+    page = (Path(__file__).resolve().parents[2] / "widget" / "chat.html").read_text("utf-8")
     assert f"slettes den etter {DEFAULT_DAYS} dager uten nye meldinger" in page
     assert ">Slett samtalen</button>" in page
     assert "bare i denne nettleseren" not in page  # the server keeps it too
