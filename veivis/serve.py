@@ -16,7 +16,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 RASA = [sys.executable, "-m", "veivis.rasa_cli"]  # rasa without Sentry error reports
@@ -105,6 +105,21 @@ def start_actions(port: int, env: Dict[str, str], log: Optional[Path] = None) ->
     return Server("action server", _popen(cmd, env, log), url, cmd, env, log)
 
 
+def allowed_origins(env: Dict[str, str]) -> List[str]:
+    """The sites allowed to embed the chat (embed.js), from VEIVIS_ALLOWED_ORIGINS:
+    origins separated by spaces or commas, e.g. "https://www.klinikk.no https://kommune.no".
+    Their pages call the bot's REST channel from the browser, which CORS must allow;
+    any other site's page gets no answer it can read."""
+    raw = env.get("VEIVIS_ALLOWED_ORIGINS", "")
+    origins = [o.strip().rstrip("/") for o in raw.replace(",", " ").split()]
+    for origin in origins:
+        if not origin.startswith(("https://", "http://")) or origin.count("/") != 2:
+            raise ValueError(
+                f"VEIVIS_ALLOWED_ORIGINS: {origin!r} is not an origin like https://example.no"
+            )
+    return origins
+
+
 def start_rasa(port: int, model: Path, env: Dict[str, str], log: Optional[Path] = None) -> Server:
     cmd = [
         *RASA, "run",
@@ -112,7 +127,7 @@ def start_rasa(port: int, model: Path, env: Dict[str, str], log: Optional[Path] 
         "--port", str(port),
         "--credentials", "credentials.yml",
         "--endpoints", "endpoints.yml",
-        "--cors", f"http://localhost:{port}",
+        "--cors", f"http://localhost:{port}", *allowed_origins(env),
     ]  # fmt: skip
     url = f"http://127.0.0.1:{port}/webhooks/rest/"
     return Server("Rasa", _popen(cmd, env, log), url, cmd, env, log)
@@ -135,8 +150,14 @@ def _popen(cmd, env, log: Optional[Path]) -> subprocess.Popen:
     )
 
 
-def server_env(action_port: int, tracker_db: Path) -> Dict[str, str]:
+def server_env(
+    action_port: int, tracker_db: Path, allowed_origins: Sequence[str] = ()
+) -> Dict[str, str]:
     env = dict(os.environ)
+    if allowed_origins:  # added to those of the environment
+        env["VEIVIS_ALLOWED_ORIGINS"] = " ".join(
+            [env.get("VEIVIS_ALLOWED_ORIGINS", ""), *allowed_origins]
+        ).strip()
     env.update(
         VEIVIS_ACTION_PORT=str(action_port),
         VEIVIS_TRACKER_DB=str(tracker_db),
@@ -154,9 +175,10 @@ def running_servers(
     tracker_db: Path,
     model: Path = ROOT / "models" / "veivis.tar.gz",
     log_dir: Optional[Path] = None,
+    allowed_origins: Sequence[str] = (),
 ) -> Iterator[Servers]:
     tracker_db.parent.mkdir(parents=True, exist_ok=True)
-    env = server_env(action_port, tracker_db)
+    env = server_env(action_port, tracker_db, allowed_origins)
     logs = (log_dir / "actions.log", log_dir / "rasa.log") if log_dir else (None, None)
     actions = start_actions(action_port, env, logs[0])
     rasa = None
