@@ -72,8 +72,13 @@ def host(servers) -> Iterator[str]:
             if path.path == "/host.css":
                 body, kind = HOST_CSS.encode(), "text/css"
             elif path.path == "/":
-                storage = "session" if "session" in path.query else "local"
-                body = host_page(bot, storage=storage).encode()
+                # ?session, ?open, ?left: the snippet's data- options
+                options = {"storage": "session" if "session" in path.query else "local"}
+                if "open" in path.query:
+                    options["open"] = "true"
+                if "left" in path.query:
+                    options["position"] = "left"
+                body = host_page(bot, **options).encode()
                 kind = "text/html; charset=utf-8"
             else:
                 self.send_error(404)
@@ -261,3 +266,19 @@ def test_on_a_phone_with_the_keyboard_open_ring_113_is_visible(chromium: Browser
         assert width <= 360, f"horizontal scroll at 360 px: {width}"
     finally:
         context.close()
+
+
+def test_open_on_load_and_position_left(context: BrowserContext, servers, host):
+    page = context.new_page()
+    page.goto(host + "/?open&left")
+    panel = page.get_by_role("dialog", name="Veivis – anonym chat om rus")
+    expect(panel).to_be_visible()
+    expect(page.locator(".msg--bot").first).to_be_visible()  # the greeting, unasked
+    launcher = page.get_by_role("button", name="Chat med Veivis")
+    expect(launcher).to_have_attribute("aria-expanded", "true")
+    box, width = launcher.bounding_box(), page.viewport_size["width"]
+    assert box["x"] < width / 2, "the launcher sits in the lower left corner"
+    assert panel.bounding_box()["x"] < width / 2
+    page.get_by_role("button", name="Lukk", exact=True).click()
+    expect(panel).to_be_hidden()
+    expect(launcher).to_be_focused()
