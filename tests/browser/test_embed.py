@@ -140,8 +140,15 @@ def test_embedded_chat_works_on_another_origin_and_nothing_leaks(
 
     finish_self_check_by_buttons(page)
     assert_triage_card(page)
-    expect(page.get_by_role("button", name="Lagre oppsummering").last).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "embed-desktop-outcome.png"))
+    # The summary, as on the page; Escape closes the summary, not the panel.
+    page.get_by_role("button", name="Lagre oppsummering").last.click()
+    summary = page.get_by_role("dialog", name="Oppsummering fra Veivis")
+    expect(summary).to_contain_text("Oppsummering av sjekken")
+    expect(summary.get_by_role("link", name="Last ned som tekstfil")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(summary).to_be_hidden()
+    expect(panel).to_be_visible()
     say(page, "kjæresten min puster ikke")
     card = page.locator(".triage[data-triage='emergency']").last
     expect(card.get_by_role("link", name="Ring 113")).to_be_in_viewport()
@@ -160,6 +167,11 @@ def test_embedded_chat_works_on_another_origin_and_nothing_leaks(
             continue
         assert urlparse(url).hostname in {"localhost", "127.0.0.1"}, url
     assert any(u.startswith(f"http://localhost:{servers.rasa_port}/webhooks/") for u in urls)
+
+    # «Start på nytt», as on the page
+    page.get_by_role("button", name="Start på nytt").click()
+    expect(page.locator(USER)).to_have_count(0)
+    expect(page.locator(".msg--bot").first).to_contain_text("Veivis")
 
 
 def test_local_storage_keeps_the_conversation_and_delete_removes_it_everywhere(
