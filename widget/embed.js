@@ -26,7 +26,7 @@
   var TEXT = {
     launcher: "Chat med Veivis",
     panel: "Veivis – anonym chat om rus",
-    failed: "Chatten kunne ikke lastes akkurat nå. Er noen i fare, ring ",
+    failed: "Chatten kunne ikke lastes akkurat nå. Prøv igjen om litt. Er noen i fare, ring ",
     emergencyNumber: "113"
   };
 
@@ -99,11 +99,14 @@
       });
       ready.catch(function () {
         ready = null; // try again at the next open
+        if (window.VeivisChat) return; // veivis.js showed it (the markup did not load)
         panel.textContent = "";
         var p = document.createElement("p");
-        p.className = "panel__failed";
+        p.className = "mount-failed";
+        p.setAttribute("role", "alert");
         p.appendChild(document.createTextNode(TEXT.failed));
         var call = document.createElement("a");
+        call.className = "phone";
         call.href = "tel:" + TEXT.emergencyNumber;
         call.textContent = TEXT.emergencyNumber;
         p.appendChild(call);

@@ -57,7 +57,8 @@
       "Samtalen er slettet fra denne nettleseren. Serveren hadde ingen lagret samtale med denne ID-en.",
     notDeleted: "Samtalen ble ikke slettet. Prøv igjen om litt. ",
     newConversation: "Start en ny samtale",
-    close: "Lukk"
+    close: "Lukk",
+    mountFailed: "Chatten kunne ikke lastes akkurat nå. Prøv igjen om litt. Er noen i fare, ring 113."
   };
 
   // One entry per level: heading, a short label (so colour is never the only cue),
@@ -1142,14 +1143,36 @@
           container.appendChild(document.adoptNode(parsed.body.firstChild));
         }
         init(container, options);
+      })
+      .catch(function (err) {
+        showMountFailed(options.container);
+        throw err;
       });
+  }
+
+  // The markup could not be fetched (the bot is restarting, the network is gone): at
+  // least the emergency number, as a link.
+  function showMountFailed(container) {
+    container.textContent = "";
+    var p = el("p", "mount-failed");
+    p.setAttribute("role", "alert");
+    var sentence = TEXT.mountFailed;
+    var at = sentence.lastIndexOf("113");
+    p.appendChild(document.createTextNode(sentence.slice(0, at)));
+    p.appendChild(phoneLink("113"));
+    p.appendChild(document.createTextNode(sentence.slice(at + 3)));
+    container.appendChild(p);
   }
 
   window.VeivisChat = { mount: mount };
 
   function mountPage() {
     var page = document.querySelector("[data-veivis-page]");
-    if (page) mount(document, { container: page, page: true, storage: "local" });
+    if (page) {
+      mount(document, { container: page, page: true, storage: "local" }).catch(function () {
+        /* shown in the page (showMountFailed) */
+      });
+    }
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountPage);

@@ -591,3 +591,12 @@ def test_two_tabs_show_one_conversation(context: BrowserContext, servers):
     say(second, "hva er nalokson?")
     expect(first.locator(USER)).to_have_text(["Hvem kan jeg ringe?", "hva er nalokson?"])
     assert storage(first) == storage(second)
+
+
+def test_the_page_still_gives_113_when_the_chat_cannot_load(context: BrowserContext, servers):
+    page = context.new_page()
+    page.route("**/widget/chat.html", lambda route: route.abort())
+    page.goto(servers.url)
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Chatten kunne ikke lastes")
+    expect(alert.get_by_role("link", name="113")).to_have_attribute("href", "tel:113")
