@@ -69,7 +69,7 @@ train: $(MODEL)
 
 run: $(MODEL) $(SPACY) $(DANGER)
 	@mkdir -p var
-	$(PY) -m veivis.serve
+	@$(PY) -m veivis.serve
 
 # Latency, throughput, memory, start-up and training against a stock `rasa init` bot.
 bench: $(MODEL) $(SPACY) $(DANGER)

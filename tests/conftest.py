@@ -103,11 +103,15 @@ def servers(tmp_path_factory):
     ARTIFACTS.mkdir(exist_ok=True)
     for name in ("rasa.log", "actions.log"):  # this session's logs only (restarts append)
         (ARTIFACTS / name).unlink(missing_ok=True)
+    # Another site that embeds the chat (tests/browser/test_embed.py): allowed by CORS.
+    host_origin = f"http://127.0.0.1:{free_port()}"
     with running_servers(
         rasa_port=free_port(),
         action_port=free_port(),
         tracker_db=tmp / "tracker.db",
         log_dir=ARTIFACTS,
+        allowed_origins=[host_origin],
     ) as running:
         running.tracker_db = tmp / "tracker.db"
+        running.host_origin = host_origin
         yield running

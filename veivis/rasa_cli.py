@@ -6,8 +6,30 @@ Every Rasa command in this project runs through this module: python -m veivis.ra
 
 import os
 import sys
+import warnings
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
+
+
+def _quiet_deprecations() -> None:
+    """Drop libraries' deprecation notices (pkg_resources, SQLAlchemy 2.0, pyparsing,
+    distutils …): hundreds of lines per start, nothing a person running Veivis can act
+    on. Filters alone do not hold — imported libraries put «once» filters for
+    DeprecationWarning and UserWarning in front of ours — so they are dropped where
+    warnings are shown. Every other warning is still shown. VEIVIS_SHOW_DEPRECATIONS=1
+    keeps them (when upgrading a library)."""
+    if os.environ.get("VEIVIS_SHOW_DEPRECATIONS"):
+        return
+    show = warnings.showwarning
+
+    def showwarning(message, category, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not issubclass(category, (DeprecationWarning, PendingDeprecationWarning)):
+            show(message, category, *args, **kwargs)
+
+    warnings.showwarning = showwarning
+
+
+_quiet_deprecations()
 
 from veivis import rasa_patches  # noqa: E402
 

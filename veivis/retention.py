@@ -1,6 +1,7 @@
 """Delete conversations whose last event is older than N days from the SQL tracker store.
 
     python -m veivis.retention [--days 30] [--db var/veivis.db | --url postgresql://…]
+    python -m veivis.retention --sender <id>      one conversation, now
 
 `make run` (veivis/serve.py) also runs it at start and every few hours, so what the bot
 says about storage («slettes etter 30 dager») is what happens. VEIVIS_RETENTION_DAYS sets N.
@@ -17,6 +18,11 @@ from typing import Optional
 import sqlalchemy as sa
 
 DEFAULT_DAYS = 30
+
+# One conversation, every session of it: «Slett samtalen» (DELETE /webhooks/rest/conversation/…
+# in veivis/channels/rest.py, through veivis.tracker_store.delete_conversation) and
+# `python -m veivis.retention --sender …`. The random sender id is the only key.
+DELETE_CONVERSATION = "DELETE FROM events WHERE sender_id = :sender"
 
 
 def retention_days() -> int:
@@ -43,6 +49,18 @@ def delete_old_conversations(db_url: str, days: int, now: Optional[float] = None
         engine.dispose()
 
 
+def delete_conversation(db_url: str, sender: str) -> int:
+    """Delete every stored event of one conversation; return how many rows went."""
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as db:
+            if not sa.inspect(db).has_table("events"):
+                return 0
+            return int(db.execute(sa.text(DELETE_CONVERSATION), {"sender": sender}).rowcount)
+    finally:
+        engine.dispose()
+
+
 def sqlite_url(path: str) -> str:
     return f"sqlite:///{os.path.abspath(path)}"
 
@@ -52,8 +70,14 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=retention_days())
     parser.add_argument("--db", default=os.environ.get("VEIVIS_TRACKER_DB", "var/veivis.db"))
     parser.add_argument("--url", help="SQLAlchemy URL of another tracker store (PostgreSQL)")
+    parser.add_argument("--sender", help="delete this one conversation now, whatever its age")
     args = parser.parse_args()
     url = args.url or sqlite_url(args.db)
+    if args.sender:
+        # a running Rasa notices on the conversation's next message (veivis/tracker_store.py)
+        n = delete_conversation(url, args.sender)
+        print(f"Slettet {n} hendelser i samtalen." if n else "Fant ingen samtale med den ID-en.")
+        return
     n = delete_old_conversations(url, args.days)
     where = args.url.split("@")[-1] if args.url else args.db  # no password in the output
     print(f"Slettet {n} samtaler eldre enn {args.days} dager fra {where}.")

@@ -16,7 +16,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 RASA = [sys.executable, "-m", "veivis.rasa_cli"]  # rasa without Sentry error reports
@@ -105,6 +105,21 @@ def start_actions(port: int, env: Dict[str, str], log: Optional[Path] = None) ->
     return Server("action server", _popen(cmd, env, log), url, cmd, env, log)
 
 
+def allowed_origins(env: Dict[str, str]) -> List[str]:
+    """The sites allowed to embed the chat (embed.js), from VEIVIS_ALLOWED_ORIGINS:
+    origins separated by spaces or commas, e.g. "https://www.klinikk.no https://kommune.no".
+    Their pages call the bot's REST channel from the browser, which CORS must allow;
+    any other site's page gets no answer it can read."""
+    raw = env.get("VEIVIS_ALLOWED_ORIGINS", "")
+    origins = [o.strip().rstrip("/") for o in raw.replace(",", " ").split()]
+    for origin in origins:
+        if not origin.startswith(("https://", "http://")) or origin.count("/") != 2:
+            raise ValueError(
+                f"VEIVIS_ALLOWED_ORIGINS: {origin!r} is not an origin like https://example.no"
+            )
+    return origins
+
+
 def start_rasa(port: int, model: Path, env: Dict[str, str], log: Optional[Path] = None) -> Server:
     cmd = [
         *RASA, "run",
@@ -112,7 +127,7 @@ def start_rasa(port: int, model: Path, env: Dict[str, str], log: Optional[Path] 
         "--port", str(port),
         "--credentials", "credentials.yml",
         "--endpoints", "endpoints.yml",
-        "--cors", f"http://localhost:{port}",
+        "--cors", f"http://localhost:{port}", *allowed_origins(env),
     ]  # fmt: skip
     url = f"http://127.0.0.1:{port}/webhooks/rest/"
     return Server("Rasa", _popen(cmd, env, log), url, cmd, env, log)
@@ -135,12 +150,20 @@ def _popen(cmd, env, log: Optional[Path]) -> subprocess.Popen:
     )
 
 
-def server_env(action_port: int, tracker_db: Path) -> Dict[str, str]:
+def server_env(
+    action_port: int, tracker_db: Path, allowed_origins: Sequence[str] = ()
+) -> Dict[str, str]:
     env = dict(os.environ)
+    if allowed_origins:  # added to those of the environment
+        env["VEIVIS_ALLOWED_ORIGINS"] = " ".join(
+            [env.get("VEIVIS_ALLOWED_ORIGINS", ""), *allowed_origins]
+        ).strip()
     env.update(
         VEIVIS_ACTION_PORT=str(action_port),
         VEIVIS_TRACKER_DB=str(tracker_db),
         TF_CPP_MIN_LOG_LEVEL="2",
+        # libraries' deprecation notices are dropped by veivis/rasa_cli.py
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
         # Rasa's telemetry and Sentry error reports would send data off the machine.
         RASA_TELEMETRY_ENABLED="false",
     )
@@ -154,9 +177,10 @@ def running_servers(
     tracker_db: Path,
     model: Path = ROOT / "models" / "veivis.tar.gz",
     log_dir: Optional[Path] = None,
+    allowed_origins: Sequence[str] = (),
 ) -> Iterator[Servers]:
     tracker_db.parent.mkdir(parents=True, exist_ok=True)
-    env = server_env(action_port, tracker_db)
+    env = server_env(action_port, tracker_db, allowed_origins)
     logs = (log_dir / "actions.log", log_dir / "rasa.log") if log_dir else (None, None)
     actions = start_actions(action_port, env, logs[0])
     rasa = None
@@ -182,10 +206,24 @@ def _delete_old_conversations(tracker_db: Path) -> None:
         print(f"Slettet {n} samtaler eldre enn {retention_days()} dager.", flush=True)
 
 
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "".join(path.read_text(errors="replace").splitlines(keepends=True)[-lines:])
+    except OSError:
+        return ""
+
+
 def main() -> None:
     rasa_port = int(os.environ.get("VEIVIS_RASA_PORT", "5005"))
     action_port = int(os.environ.get("VEIVIS_ACTION_PORT", "5055"))
     tracker_db = Path(os.environ.get("VEIVIS_TRACKER_DB", "var/veivis.db"))
+    # The servers' output goes to files: the terminal keeps what a person needs.
+    log_dir = Path(os.environ.get("VEIVIS_LOG_DIR", "var/log"))
+    (ROOT / log_dir).mkdir(parents=True, exist_ok=True)
+    logs = [log_dir / "rasa.log", log_dir / "actions.log"]
+    for log in logs:  # this run's logs, and the previous run's as *.log.1
+        if (ROOT / log).exists():
+            (ROOT / log).replace(ROOT / log.with_suffix(".log.1"))
     started = time.monotonic()
 
     # Ctrl-C or `kill` stops both servers through `finally`; a second signal while they
@@ -197,21 +235,51 @@ def main() -> None:
 
     signal.signal(signal.SIGINT, shut_down)
     signal.signal(signal.SIGTERM, shut_down)
-    print(f"Starter Veivis (Rasa på port {rasa_port}, handlinger på port {action_port}) …")
+    origins = allowed_origins(dict(os.environ))
+    print(
+        f"Starter Veivis (Rasa på port {rasa_port}, handlinger på port {action_port}); "
+        f"det tar gjerne et halvt minutt. Logger: {logs[0]}, {logs[1]}",
+        flush=True,
+    )
     try:
-        with running_servers(rasa_port, action_port, ROOT / tracker_db) as servers:
-            print(f"\nVeivis er klar etter {time.monotonic() - started:.0f} s: {servers.url}")
-            print(f"REST: POST {servers.webhook}   Stopp med Ctrl-C.\n", flush=True)
+        with running_servers(
+            rasa_port, action_port, ROOT / tracker_db, log_dir=ROOT / log_dir
+        ) as servers:
+            embed = f'<script src="{servers.url}embed.js" defer></script>'
+            print(
+                f"\nVeivis er klar etter {time.monotonic() - started:.0f} s: {servers.url}\n"
+                f"  REST:        POST {servers.webhook}\n"
+                f"  Innbygging:  {embed}\n"
+                f"               tillatte nettsteder (VEIVIS_ALLOWED_ORIGINS): "
+                f"{' '.join(origins) or 'ingen ennå'}\n"
+                f"  Samtaler:    {tracker_db} (slettes etter {_retention_days()} dager)\n"
+                f"  Logger:      {logs[0]}, {logs[1]}\n"
+                f"  Stopp med Ctrl-C.\n",
+                flush=True,
+            )
             next_cleanup = 0.0
             while servers.rasa.process.poll() is None and servers.actions.process.poll() is None:
                 if time.monotonic() >= next_cleanup:
                     _delete_old_conversations(tracker_db)
                     next_cleanup = time.monotonic() + RETENTION_INTERVAL_S
                 time.sleep(1)
-            print("En av serverne stoppet; stopper begge.", file=sys.stderr)
+            stopped = logs[0] if servers.rasa.process.poll() is not None else logs[1]
+            print(f"En av serverne stoppet; stopper begge. Slutten av {stopped}:", file=sys.stderr)
+            print(_tail(ROOT / stopped), file=sys.stderr)
             sys.exit(1)
+    except (RuntimeError, TimeoutError) as error:  # a server did not come up
+        print(f"Veivis startet ikke: {error}. Se {logs[0]} og {logs[1]}.", file=sys.stderr)
+        for log in logs:
+            print(f"--- slutten av {log}:\n{_tail(ROOT / log)}", file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
         print("\nStoppet.")
+
+
+def _retention_days() -> int:
+    from veivis.retention import retention_days
+
+    return retention_days()
 
 
 if __name__ == "__main__":

@@ -36,12 +36,19 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Optional, Tuple
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import (
+    FailSafeTrackerStore,
+    InMemoryTrackerStore,
+    SQLTrackerStore,
+    TrackerStore,
+)
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from veivis.retention import DELETE_CONVERSATION
 from veivis.timeouts import DB_TIMEOUT_S
 
 logger = logging.getLogger(__name__)
@@ -179,6 +186,23 @@ class SQLiteTrackerStore(SQLTrackerStore):
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
 
+    # ------------------------------------------------------------------ deleting
+
+    async def delete(self, sender_id: str) -> int:
+        """Delete the conversation's rows (every session) and the cached tracker."""
+        return await self._in_thread(self._delete, sender_id)
+
+    def _delete(self, sender_id: str) -> int:
+        cached = self._cache.pop(sender_id, None) is not None
+        try:
+            n = self._db.execute(DELETE_CONVERSATION, {"sender": sender_id}).rowcount
+            self._db.commit()
+        except sqlite3.Error:
+            self._db.rollback()
+            raise
+        # A cached turn that was never stored (the database was locked) is deleted too.
+        return n or int(cached)
+
 
 class OffLoopSQLTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store (PostgreSQL for several instances), run in worker threads.
@@ -220,3 +244,41 @@ class OffLoopSQLTrackerStore(SQLTrackerStore):
 
     async def keys(self) -> Any:
         return await self._in_thread(super().keys)
+
+    async def delete(self, sender_id: str) -> int:
+        return await asyncio.get_running_loop().run_in_executor(
+            self._io, _delete_sql_rows, self, sender_id
+        )
+
+
+def _delete_sql_rows(store: SQLTrackerStore, sender_id: str) -> int:
+    with store.session_scope() as session:
+        n = session.execute(sa.text(DELETE_CONVERSATION), {"sender": sender_id}).rowcount
+        session.commit()
+    return int(n or 0)
+
+
+async def delete_conversation(store: TrackerStore, sender_id: str) -> int:
+    """Delete one conversation from the tracker store Rasa runs with; return how many rows
+    (or in-memory trackers) went — 0 means there was nothing under that id.
+
+    Rasa wraps the configured store in a FailSafeTrackerStore, whose in-memory fallback
+    holds the conversations it could not save: they are deleted there too."""
+    stores = [store]
+    if isinstance(store, FailSafeTrackerStore):
+        stores = [store._tracker_store, store._fallback_tracker_store]
+    n = 0
+    for s in stores:
+        if s is None:
+            continue
+        if isinstance(s, (SQLiteTrackerStore, OffLoopSQLTrackerStore)):
+            n += await s.delete(sender_id)
+        elif isinstance(s, SQLTrackerStore):  # Rasa's own class (`type: SQL`)
+            n += await asyncio.get_running_loop().run_in_executor(
+                None, _delete_sql_rows, s, sender_id
+            )
+        elif isinstance(s, InMemoryTrackerStore):
+            n += int(s.store.pop(sender_id, None) is not None)
+        else:
+            raise TypeError(f"cannot delete a conversation from {type(s).__name__}")
+    return n

@@ -1,19 +1,32 @@
 /*
  * Veivis chat widget. Plain JavaScript, no framework, no build step.
  *
- * Transport: Rasa's REST channel on the same origin (POST /webhooks/rest/webhook).
+ * One chat implementation for two places: the full page at / (index.html mounts it into
+ * [data-veivis-page]) and the panel embed.js adds to another site, inside a shadow root.
+ * VeivisChat.mount(root, options) fetches the markup (chat.html) from the bot and runs
+ * the chat in it; root is the document or the shadow root (ids are looked up there).
+ * One chat per page.
+ *
+ * Transport: Rasa's REST channel of the bot (POST /webhooks/rest/webhook); from another
+ * site the bot must allow that site's origin (CORS, VEIVIS_ALLOWED_ORIGINS).
  * Safety rules this file keeps:
  *   - user and bot text only ever reach the page through textContent / DOM nodes,
  *     never innerHTML, so typed or returned HTML is shown as text;
  *   - links are only made from http(s) URLs and bare domain names (→ https://);
- *   - nothing is sent anywhere except the bot on this origin; the summary is built
+ *   - nothing is sent anywhere except the bot; no cookies; the summary is built
  *     and saved in the browser.
  */
 (function () {
   "use strict";
 
+  var bot = ""; // the bot's origin; "" on the page at / (same origin)
   var WEBHOOK = "/webhooks/rest/webhook";
+  // DELETE <this>/<sender> → {deleted: true} | 404 {deleted: false} (veivis/channels/rest.py)
+  var CONVERSATION = "/webhooks/rest/conversation/";
+  var DELETED_KEY = "deleted";
   var STORAGE_KEY = "veivis.chat.v1";
+  var MARKUP = "/widget/chat.html";
+  var store = null; // localStorage, or sessionStorage (embed: data-storage="session")
   var MAX_STORED_ENTRIES = 300;
   var REQUEST_TIMEOUT_MS = 60000;
   var RETRY_DELAYS_MS = [1000, 2000, 4000]; // after the first try: 3 retries with backoff
@@ -36,7 +49,16 @@
     summaryNote:
       "Laget i nettleseren din og ikke sendt noe sted. Veivis er en chatbot og stiller ingen diagnose. Er noen i fare, ring 113.",
     summaryFile: "veivis-oppsummering.txt",
-    noSummary: "Jeg finner ingen oppsummering i samtalen ennå. Ta sjekken først."
+    noSummary: "Jeg finner ingen oppsummering i samtalen ennå. Ta sjekken først.",
+    confirmDelete:
+      "Slette samtalen? Den slettes fra denne nettleseren og fra serveren, og kan ikke hentes tilbake.",
+    deleted: "Samtalen er slettet fra denne nettleseren og fra serveren.",
+    deletedHereOnly:
+      "Samtalen er slettet fra denne nettleseren. Serveren hadde ingen lagret samtale med denne ID-en.",
+    notDeleted: "Samtalen ble ikke slettet. Prøv igjen om litt. ",
+    newConversation: "Start en ny samtale",
+    close: "Lukk",
+    mountFailed: "Chatten kunne ikke lastes akkurat nå. Prøv igjen om litt. Er noen i fare, ring 113."
   };
 
   // One entry per level: heading, a short label (so colour is never the only cue),
@@ -71,6 +93,7 @@
   var pending = null; // {message, opts} while a message has not reached the bot
   var requestSeq = 0; // the newest request; replies to older ones (before a restart) are dropped
   var els = {};
+  var root = document; // the page; the embed's shadow root (see mount)
   var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)");
   var downloadUrl = null;
 
@@ -92,7 +115,7 @@
 
   function load() {
     try {
-      var raw = window.localStorage.getItem(STORAGE_KEY);
+      var raw = store.getItem(STORAGE_KEY);
       if (!raw) return null;
       var data = JSON.parse(raw);
       if (!data || typeof data.sender !== "string" || !Array.isArray(data.transcript)) return null;
@@ -109,10 +132,18 @@
 
   // Only the newest entries are kept across reloads (the page itself keeps them all,
   // so the indices the buttons refer to stay valid).
+  function forget() {
+    try {
+      store.removeItem(STORAGE_KEY);
+    } catch (e) {
+      /* storage unavailable: nothing was kept */
+    }
+  }
+
   function save() {
     var stored = { sender: state.sender, transcript: state.transcript.slice(-MAX_STORED_ENTRIES) };
     try {
-      window.localStorage.setItem(STORAGE_KEY, JSON.stringify(stored));
+      store.setItem(STORAGE_KEY, JSON.stringify(stored));
     } catch (e) {
       /* private mode or full storage: the chat still works, it just is not kept */
     }
@@ -173,9 +204,34 @@
       var start = match.index + match[1].length;
       var href = core ? safeHref(core) : null;
       if (!href) continue;
-      if (start > last) parent.appendChild(document.createTextNode(text.slice(last, start)));
+      if (start > last) appendPhones(parent, text.slice(last, start));
       parent.appendChild(makeLink(href, core));
       last = start + core.length;
+    }
+    if (last < text.length) appendPhones(parent, text.slice(last));
+  }
+
+  // Norwegian help numbers as the bot writes them (data/contacts.yml): 113, 116 117,
+  // 22 59 13 00, 915 08 588, 80040567. Only these shapes, so «150 mg» or a year stays text.
+  var PHONE_RE =
+    /(^|[^\d\wæøåÆØÅ])(11[023]|116 \d{3}|\d{2} \d{2} \d{2} \d{2}|\d{3} \d{2} \d{3}|\d{8})(?![\d\wæøåÆØÅ])/g;
+
+  // A tap-to-call link that never breaks inside the number (CSS: .phone, nowrap).
+  function phoneLink(number) {
+    var a = el("a", "phone", number);
+    a.href = phoneHref(number);
+    return a;
+  }
+
+  function appendPhones(parent, text) {
+    var last = 0;
+    var match;
+    PHONE_RE.lastIndex = 0;
+    while ((match = PHONE_RE.exec(text)) !== null) {
+      var start = match.index + match[1].length;
+      if (start > last) parent.appendChild(document.createTextNode(text.slice(last, start)));
+      parent.appendChild(phoneLink(match[2]));
+      last = start + match[2].length;
     }
     if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
   }
@@ -465,6 +521,7 @@
   function hideError() {
     els.error.hidden = true;
     els.error.textContent = "";
+    els.notice.textContent = "";
   }
 
   function showOfflineError() {
@@ -514,11 +571,11 @@
           controller.abort();
         }, REQUEST_TIMEOUT_MS)
       : null;
-    return fetch(WEBHOOK, {
+    return fetch(bot + WEBHOOK, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify({ sender: sender, message: message }),
-      credentials: "same-origin",
+      credentials: "omit",
       cache: "no-store",
       redirect: "error",
       referrerPolicy: "no-referrer",
@@ -641,6 +698,7 @@
         pending = null;
         var first = appendEntries(toEntries(messages));
         scrollToEnd(true, first || userNode);
+        afterReply(first, !!opts.byKeyboard);
         return true;
       },
       function (err) {
@@ -694,10 +752,54 @@
     if (!entry || entry.used || busy) return;
     var b = entry.buttons[buttonIndex];
     var byKeyboard = ev && ev.detail === 0;
-    send(b.payload, { display: b.title, chosen: { index: entryIndex, button: buttonIndex } });
-    // The clicked button is now disabled; keyboard users continue in the text field,
-    // right after the newest replies (Shift+Tab reaches the next buttons).
+    // The clicked button is now disabled; keyboard users wait in the text field, and when
+    // the answer comes, focus moves to it (afterReply), so Tab goes forward to its replies.
     if (byKeyboard) els.input.focus();
+    send(b.payload, {
+      display: b.title,
+      chosen: { index: entryIndex, button: buttonIndex },
+      byKeyboard: byKeyboard
+    });
+  }
+
+  function isTouchDevice() {
+    return !!(window.matchMedia && window.matchMedia("(pointer: coarse)").matches);
+  }
+
+  /*
+   * Where attention goes after a reply. An emergency card: its «Ring 113» and first aid
+   * must be in view, above an on-screen keyboard — so on touch devices the field lets go
+   * of focus (the keyboard closes) and the card is scrolled to the top of the log.
+   * After a quick reply chosen by keyboard: focus on the reply itself, so Tab reaches
+   * its buttons forward, in reading order (unless the person has started typing).
+   */
+  function afterReply(first, byKeyboard) {
+    if (!first) return;
+    var card = first.querySelector('.triage[data-triage="emergency"]');
+    if (card) {
+      if (isTouchDevice() && root.activeElement === els.input) els.input.blur();
+      showInLog(first, card.querySelector("a[href^='tel:']"));
+      return;
+    }
+    if (byKeyboard && root.activeElement === els.input && !els.input.value) {
+      first.setAttribute("tabindex", "-1");
+      first.focus({ preventScroll: true });
+    }
+  }
+
+  // Scroll the log so `node` starts at its top — or, when the log is too short for that,
+  // so that `mustSee` (the card's call link) is still inside it.
+  function showInLog(node, mustSee) {
+    var log = els.log;
+    var logTop = log.getBoundingClientRect().top - log.scrollTop;
+    var top = node.getBoundingClientRect().top - logTop - 8;
+    if (mustSee) {
+      var bottom = mustSee.getBoundingClientRect().bottom - logTop + 8;
+      if (bottom - top > log.clientHeight) top = bottom - log.clientHeight;
+    }
+    top = Math.max(0, top);
+    if (typeof log.scrollTo === "function") log.scrollTo({ top: top, behavior: "auto" });
+    else log.scrollTop = top;
   }
 
   function restart() {
@@ -721,6 +823,111 @@
 
   function greet() {
     return send("hei", { display: null });
+  }
+
+  // ---------------------------------------------------------------- delete
+
+  function deleteOnServer(sender) {
+    return fetch(bot + CONVERSATION + encodeURIComponent(sender), {
+      method: "DELETE",
+      headers: { Accept: "application/json" },
+      credentials: "omit",
+      cache: "no-store",
+      redirect: "error",
+      referrerPolicy: "no-referrer"
+    }).then(function (res) {
+      return res.json().then(
+        function (body) {
+          // 404 with deleted=false: the server has nothing under this id (already gone).
+          if (res.ok && body && body[DELETED_KEY] === true) return "deleted";
+          if (res.status === 404 && body && body[DELETED_KEY] === false) return "not-found";
+          throw new RequestFailed("server", body && body.error);
+        },
+        function () {
+          throw new RequestFailed("server");
+        }
+      );
+    });
+  }
+
+  // «Slett samtalen»: the server first; the browser's copy goes only once the server has
+  // forgotten it, so a failed attempt can be repeated with the same id.
+  function deleteConversation() {
+    if (!window.confirm(TEXT.confirmDelete)) return Promise.resolve(false);
+    var sender = state.sender;
+    hideError();
+    closeSummary();
+    return deleteOnServer(sender).then(
+      function (outcome) {
+        pending = null;
+        requestSeq++; // a reply still under way belongs to the deleted conversation
+        state = { sender: newSenderId(), transcript: [] };
+        forget();
+        renderAll();
+        setBusy(false);
+        els.input.value = "";
+        showDeleted(outcome === "deleted" ? TEXT.deleted : TEXT.deletedHereOnly);
+        return true;
+      },
+      function (err) {
+        showRequestError(TEXT.notDeleted + ((err && err.detail) || ""));
+        return false;
+      }
+    );
+  }
+
+  // Nothing is stored again until the person writes or starts a new conversation.
+  function showDeleted(message, quietly) {
+    els.notice.textContent = "";
+    els.notice.appendChild(el("p", "notice__text", message));
+    var again = el("button", "button button--secondary notice__new", TEXT.newConversation);
+    again.type = "button";
+    again.addEventListener("click", function () {
+      els.notice.textContent = "";
+      greet();
+      els.input.focus();
+    });
+    els.notice.appendChild(again);
+    if (!quietly) again.focus();
+  }
+
+  // ---------------------------------------------------------------- other tabs
+
+  // Tabs of one browser share the stored conversation: when another tab writes it, this
+  // one shows what that tab saved instead of overwriting it with an older copy later.
+  function onStorage(ev) {
+    if (ev.storageArea !== store || (ev.key !== null && ev.key !== STORAGE_KEY)) return;
+    var stored = load();
+    var sameConversation = stored && stored.sender === state.sender;
+    if (!sameConversation) {
+      pending = null;
+      requestSeq++; // a reply under way belongs to the conversation that was replaced
+      setBusy(false);
+      hideError();
+    }
+    if (stored) {
+      state = stored;
+      renderAll();
+    } else {
+      state = { sender: newSenderId(), transcript: [] };
+      renderAll();
+      showDeleted(TEXT.deleted, true);
+    }
+  }
+
+  // The visible height, without an on-screen keyboard: the layout follows it, so the
+  // field and the newest reply stay above the keyboard (CSS falls back to 100dvh).
+  var COMPACT_BELOW_PX = 480;
+
+  function followVisualViewport() {
+    var vv = window.visualViewport;
+    function update() {
+      var height = vv ? vv.height : window.innerHeight;
+      if (vv) els.container.style.setProperty("--veivis-visible-height", Math.round(height) + "px");
+      els.app.setAttribute("data-compact", height < COMPACT_BELOW_PX ? "true" : "false");
+    }
+    (vv || window).addEventListener("resize", update);
+    update();
   }
 
   // ---------------------------------------------------------------- summary
@@ -808,7 +1015,10 @@
     } else {
       els.summary.setAttribute("open", "");
     }
-    els.summaryPrint.focus();
+    // Focus on the title, not the buttons at the end: a phone would open it scrolled to
+    // the bottom. The title is read first; Tab reaches the buttons.
+    els.summaryTitle.focus({ preventScroll: true });
+    els.summary.scrollTop = 0;
     return text;
   }
 
@@ -820,22 +1030,27 @@
 
   // ---------------------------------------------------------------- start
 
-  function init() {
+  function init(container, options) {
     els = {
-      app: document.getElementById("app"),
-      log: document.getElementById("log"),
-      typing: document.getElementById("typing"),
-      error: document.getElementById("connection-error"),
-      form: document.getElementById("composer"),
-      input: document.getElementById("message-input"),
-      send: document.getElementById("send"),
-      restart: document.getElementById("restart"),
-      summary: document.getElementById("summary"),
-      summaryMeta: document.getElementById("summary-meta"),
-      summaryBody: document.getElementById("summary-body"),
-      summaryPrint: document.getElementById("summary-print"),
-      summaryDownload: document.getElementById("summary-download"),
-      summaryClose: document.getElementById("summary-close")
+      container: container,
+      app: root.getElementById("app"),
+      chat: root.getElementById("chat"),
+      log: root.getElementById("log"),
+      typing: root.getElementById("typing"),
+      error: root.getElementById("connection-error"),
+      form: root.getElementById("composer"),
+      input: root.getElementById("message-input"),
+      send: root.getElementById("send"),
+      restart: root.getElementById("restart"),
+      deleteButton: root.getElementById("delete"),
+      notice: root.getElementById("notice"),
+      summary: root.getElementById("summary"),
+      summaryTitle: root.getElementById("summary-title"),
+      summaryMeta: root.getElementById("summary-meta"),
+      summaryBody: root.getElementById("summary-body"),
+      summaryPrint: root.getElementById("summary-print"),
+      summaryDownload: root.getElementById("summary-download"),
+      summaryClose: root.getElementById("summary-close")
     };
 
     els.form.addEventListener("submit", onSubmit);
@@ -848,6 +1063,9 @@
       }
     });
     els.restart.addEventListener("click", restart);
+    els.deleteButton.addEventListener("click", deleteConversation);
+    window.addEventListener("storage", onStorage);
+    followVisualViewport();
     els.summaryPrint.addEventListener("click", function () {
       window.print();
     });
@@ -856,7 +1074,21 @@
       if (ev.target === els.summary) closeSummary(); // click on the backdrop
     });
 
-    window.veivis = { openSummary: openSummary, restart: restart };
+    if (options.onClose) {
+      // In the embed's panel: a way back to the host page, after the chat's own buttons.
+      var close = el("button", "button button--quiet", TEXT.close);
+      close.type = "button";
+      close.setAttribute("data-veivis-close", "");
+      close.addEventListener("click", options.onClose);
+      els.restart.parentNode.appendChild(close);
+    }
+    if (options.page) els.chat.setAttribute("role", "main"); // the page's main landmark
+    // What the privacy note says about this browser depends on the storage in use.
+    Array.prototype.forEach.call(container.querySelectorAll("[data-storage]"), function (node) {
+      node.hidden = node.getAttribute("data-storage") !== options.storage;
+    });
+
+    window.veivis = { openSummary: openSummary, restart: restart, deleteConversation: deleteConversation };
 
     var stored = load();
     if (stored && stored.sender) {
@@ -870,6 +1102,79 @@
     if (!state.transcript.length) greet();
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  function openStorage(kind) {
+    try {
+      return kind === "session" ? window.sessionStorage : window.localStorage;
+    } catch (e) {
+      return null; // blocked (e.g. third-party storage off): the chat works, nothing is kept
+    }
+  }
+
+  var NO_STORAGE = {
+    getItem: function () {
+      return null;
+    },
+    setItem: function () {},
+    removeItem: function () {}
+  };
+
+  /*
+   * options: bot (origin, "" = this one), storage ("local" | "session"), container (where
+   * the markup goes), page (true on /), onClose (the embed's panel). Resolves when the
+   * chat is ready; rejects if the markup cannot be fetched.
+   */
+  function mount(where, options) {
+    options = options || {};
+    root = where;
+    bot = options.bot || "";
+    options.storage = options.storage === "session" ? "session" : "local";
+    store = openStorage(options.storage) || NO_STORAGE;
+    return fetch(bot + MARKUP, { credentials: "omit", redirect: "error", referrerPolicy: "no-referrer" })
+      .then(function (res) {
+        if (!res.ok) throw new Error("markup " + res.status);
+        return res.text();
+      })
+      .then(function (html) {
+        // Parsed inert (scripts in it would not run): the bot's own, fixed markup.
+        var parsed = new DOMParser().parseFromString(html, "text/html");
+        var container = options.container;
+        container.textContent = "";
+        while (parsed.body.firstChild) {
+          container.appendChild(document.adoptNode(parsed.body.firstChild));
+        }
+        init(container, options);
+      })
+      .catch(function (err) {
+        showMountFailed(options.container);
+        throw err;
+      });
+  }
+
+  // The markup could not be fetched (the bot is restarting, the network is gone): at
+  // least the emergency number, as a link.
+  function showMountFailed(container) {
+    container.textContent = "";
+    var p = el("p", "mount-failed");
+    p.setAttribute("role", "alert");
+    var sentence = TEXT.mountFailed;
+    var at = sentence.lastIndexOf("113");
+    p.appendChild(document.createTextNode(sentence.slice(0, at)));
+    p.appendChild(phoneLink("113"));
+    p.appendChild(document.createTextNode(sentence.slice(at + 3)));
+    container.appendChild(p);
+  }
+
+  window.VeivisChat = { mount: mount };
+
+  function mountPage() {
+    var page = document.querySelector("[data-veivis-page]");
+    if (page) {
+      mount(document, { container: page, page: true, storage: "local" }).catch(function () {
+        /* shown in the page (showMountFailed) */
+      });
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountPage);
+  else mountPage();
 })();

@@ -7,6 +7,7 @@ Every test talks to the real bot through the page, with the page's strict CSP on
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 from typing import Iterator, List
 from urllib.parse import urlparse
@@ -244,6 +245,50 @@ def test_reload_keeps_the_conversation_and_restart_clears_it(page: Page):
     expect(page.locator(USER)).to_have_count(0)
 
 
+def stored_rows(servers, sender: str) -> int:
+    with sqlite3.connect(servers.tracker_db) as db:
+        query = "SELECT COUNT(*) FROM events WHERE sender_id = ?"
+        return db.execute(query, (sender,)).fetchone()[0]
+
+
+def test_delete_removes_the_conversation_here_and_on_the_server(page: Page, servers):
+    say(page, "Hvem kan jeg ringe?")
+    sender = storage(page)["sender"]
+    assert stored_rows(servers, sender) > 0
+    dialogs: List[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
+
+    page.get_by_role("button", name="Slett samtalen").click()
+
+    expect(page.get_by_role("status").filter(has_text="slettet")).to_have_text(
+        re.compile("Samtalen er slettet fra denne nettleseren og fra serveren")
+    )
+    assert dialogs and "kan ikke hentes tilbake" in dialogs[0]
+    expect(page.locator("#log .msg")).to_have_count(0)
+    assert stored_rows(servers, sender) == 0
+    assert storage(page) is None  # nothing left in this browser
+    expect(page.get_by_role("button", name="Start en ny samtale")).to_be_focused()
+    page.reload()
+    expect(page.locator(".msg--bot").first).to_be_visible()  # a new greeting, a new id
+    expect(page.locator(USER)).to_have_count(0)
+    wait_idle(page)
+    assert storage(page)["sender"] != sender
+
+
+def test_a_failed_delete_keeps_the_conversation_and_says_so(page: Page, servers):
+    say(page, "Hvem kan jeg ringe?")
+    sender = storage(page)["sender"]
+    page.on("dialog", lambda d: d.accept())
+    page.route("**/webhooks/rest/conversation/**", lambda route: route.abort())
+
+    page.get_by_role("button", name="Slett samtalen").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Samtalen ble ikke slettet")
+    expect(page.locator(USER)).to_have_text(["Hvem kan jeg ringe?"])
+    assert storage(page)["sender"] == sender
+    assert stored_rows(servers, sender) > 0
+
+
 # ------------------------------------------------------------------ 5 escaping
 
 
@@ -349,8 +394,14 @@ def test_keyboard_only_reply_button(page: Page):
     expect(page.locator(USER).last).to_have_text(focused["text"])
     wait_for_reply(page, before)
 
-    # Focus went on to the text field: type and send with the keyboard alone.
-    expect(page.get_by_label("Skriv en melding")).to_be_focused()
+    # Focus is on the answer: Tab goes FORWARD to its quick replies (not Shift+Tab).
+    page.keyboard.press("Tab")
+    expect(latest_replies(page).locator("button:focus")).to_have_count(1)
+    before = bot_count(page)
+    page.keyboard.press("Enter")
+    wait_for_reply(page, before)
+    # The text field after the log: type and send with the keyboard alone.
+    page.get_by_label("Skriv en melding").focus()
     before = bot_count(page)
     page.keyboard.type("hva er nalokson?")
     page.keyboard.press("Enter")
@@ -466,3 +517,86 @@ def test_server_errors_are_retried_without_bothering_the_user(page: Page):
     say(page, "Hvem kan jeg ringe?")
     assert len(failures) == 2
     expect(page.get_by_role("alert")).to_be_hidden()
+
+
+# ------------------------------------------------------------------ 12 phones and tabs
+
+
+def phone_context(chromium: Browser) -> BrowserContext:
+    return new_context(
+        chromium, viewport={"width": 360, "height": 640}, has_touch=True, is_mobile=True
+    )
+
+
+def test_phone_numbers_in_bot_text_are_tel_links_that_never_break(page: Page):
+    say(page, "Hvem kan jeg ringe?")
+    reply = page.locator(".bubble--bot").filter(has_text="RUSinfo").last
+    phones = reply.locator("a.phone")
+    expect(phones.first).to_be_visible()
+    for i in range(phones.count()):
+        link = phones.nth(i)
+        digits = re.sub(r"\D", "", link.inner_text())
+        assert len(digits) in (3, 6, 8), link.inner_text()
+        assert link.get_attribute("href") == f"tel:{digits}"
+        assert link.evaluate("a => getComputedStyle(a).whiteSpace") == "nowrap"
+        # one line box: the number is not split
+        assert link.evaluate("a => a.getClientRects().length") == 1
+
+
+def test_on_a_phone_the_emergency_card_is_in_view_above_the_keyboard(chromium: Browser, servers):
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = phone_context(chromium)
+    try:
+        page = open_widget(context.new_page(), servers.url)
+        box = page.get_by_label("Skriv en melding")
+        box.tap()
+        # an on-screen keyboard takes the lower half: the visible viewport shrinks
+        page.set_viewport_size({"width": 360, "height": 340})
+        before = bot_count(page)
+        box.fill("kjæresten min puster ikke")
+        box.press("Enter")
+        wait_for_reply(page, before)
+        card = page.locator(".triage[data-triage='emergency']").last
+        call = card.get_by_role("link", name="Ring 113")
+        expect(call).to_be_in_viewport()
+        expect(box).not_to_be_focused()  # the keyboard closes on a touch device
+        page.screenshot(path=str(ARTIFACTS / "widget-phone-emergency-keyboard.png"))
+        page.set_viewport_size({"width": 360, "height": 640})  # keyboard gone
+        expect(call).to_be_in_viewport()
+        expect(card.locator(".triage__lead")).to_be_in_viewport()
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_summary_opens_at_its_top(chromium: Browser, servers):
+    context = phone_context(chromium)
+    try:
+        page = open_widget(context.new_page(), servers.url)
+        finish_self_check_by_buttons(page)
+        page.get_by_role("button", name="Lagre oppsummering").last.click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_be_visible()
+        expect(dialog.get_by_role("heading", name="Oppsummering fra Veivis")).to_be_in_viewport()
+        assert dialog.evaluate("d => d.scrollTop") == 0
+        assert dialog.evaluate("d => d.scrollHeight > d.clientHeight"), "fits: proves nothing"
+    finally:
+        context.close()
+
+
+def test_two_tabs_show_one_conversation(context: BrowserContext, servers):
+    first = open_widget(context.new_page(), servers.url)
+    second = open_widget(context.new_page(), servers.url)
+    say(first, "Hvem kan jeg ringe?")
+    expect(second.locator(USER)).to_have_text(["Hvem kan jeg ringe?"])
+    say(second, "hva er nalokson?")
+    expect(first.locator(USER)).to_have_text(["Hvem kan jeg ringe?", "hva er nalokson?"])
+    assert storage(first) == storage(second)
+
+
+def test_the_page_still_gives_113_when_the_chat_cannot_load(context: BrowserContext, servers):
+    page = context.new_page()
+    page.route("**/widget/chat.html", lambda route: route.abort())
+    page.goto(servers.url)
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Chatten kunne ikke lastes")
+    expect(alert.get_by_role("link", name="113")).to_have_attribute("href", "tel:113")

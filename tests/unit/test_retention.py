@@ -48,7 +48,9 @@ def test_the_privacy_answer_states_the_retention_the_code_applies():
 
     domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain"))
     said = " ".join(v["text"] for v in domain.responses["utter_privacy"])
-    assert f"slettes automatisk etter {DEFAULT_DAYS} dager" in said
+    assert f"slettes den automatisk etter {DEFAULT_DAYS} dager uten nye meldinger" in said
+    # it names the widget's own delete button, which the widget has (next test)
+    assert "«Slett samtalen»" in said
 
 
 def test_the_widget_says_the_same_about_storage():
@@ -56,6 +58,7 @@ def test_the_widget_says_the_same_about_storage():
 
     from veivis.retention import DEFAULT_DAYS
 
-    page = (Path(__file__).resolve().parents[2] / "widget" / "index.html").read_text("utf-8")
-    assert f"slettes etter {DEFAULT_DAYS} dager" in page
+    page = (Path(__file__).resolve().parents[2] / "widget" / "chat.html").read_text("utf-8")
+    assert f"slettes den etter {DEFAULT_DAYS} dager uten nye meldinger" in page
+    assert ">Slett samtalen</button>" in page
     assert "bare i denne nettleseren" not in page  # the server keeps it too

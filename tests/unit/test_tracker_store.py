@@ -236,3 +236,51 @@ def test_a_locked_database_does_not_block_the_event_loop(domain, tmp_path, monke
         lock.rollback()
         lock.close()
     assert len(ticks) == 5
+
+
+# ------------------------------------------------------------------ «Slett samtalen»
+
+
+def test_delete_conversation_removes_every_session_and_the_cached_tracker(domain, tmp_path):
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    db = tmp_path / "t.db"
+    store = SQLiteTrackerStore(domain=domain, db=str(db))
+    wrapped = FailSafeTrackerStore(store)  # as Rasa runs it
+    for sender in ("keep", "gone"):
+        tracker = new_tracker(domain, sender)
+        for event in turn(1001.0, "hei", "greet"):
+            tracker.update(event)
+        run(wrapped.save(tracker))
+        # a second session of the same conversation: both go
+        later = new_tracker(domain, sender, t0=9000.0)
+        run(wrapped.save(later))
+    assert "gone" in store._cache
+
+    assert run(module.delete_conversation(wrapped, "gone")) > 0
+
+    assert {r[0] for r in rows(db)} == {"keep"}
+    assert "gone" not in store._cache
+    assert run(wrapped.retrieve("gone")) is None
+    assert run(wrapped.retrieve("keep")) is not None
+    # an unknown or already deleted id changes nothing and says so (0)
+    before = rows(db)
+    assert run(module.delete_conversation(wrapped, "gone")) == 0
+    assert run(module.delete_conversation(wrapped, "never-seen")) == 0
+    assert rows(db) == before
+
+
+def test_delete_conversation_in_rasas_own_sql_store(domain, tmp_path):
+    from veivis.retention import delete_conversation, sqlite_url
+
+    db = tmp_path / "rasa.db"
+    store = SQLTrackerStore(domain, dialect="sqlite", db=str(db))
+    for sender in ("keep", "gone"):
+        run(store.save(new_tracker(domain, sender)))
+
+    assert run(module.delete_conversation(store, "gone")) == 3
+    assert {r[0] for r in rows(db)} == {"keep"}
+    # the command-line way (python -m veivis.retention --sender …), same statement
+    assert delete_conversation(sqlite_url(str(db)), "keep") == 3
+    assert rows(db) == []
+    assert delete_conversation(sqlite_url(str(tmp_path / "none.db")), "keep") == 0

@@ -2,6 +2,8 @@
 
 POST /webhooks/rest/webhook {"sender": "...", "message": "..."}
   → [{"recipient_id": ..., "text"|"buttons"|"custom": ...}, ...]
+DELETE /webhooks/rest/conversation/<sender>
+  → 200 {"deleted": true} | 404 {"deleted": false, "error": ...} (nothing under that id)
 
 What it adds to rasa.core.channels.rest.RestInput, and why:
 - malformed JSON or a missing sender gets a 400 with a JSON error, not a stack trace;
@@ -13,6 +15,9 @@ What it adds to rasa.core.channels.rest.RestInput, and why:
   never stored (veivis.privacy);
 - the chat widget is served at / on the same origin (widget_routes.py);
 - client metadata is dropped (it would be stored with the conversation);
+- «Slett samtalen» deletes the conversation's rows from the tracker store (every session)
+  and the tracker cached in memory, under the conversation's lock so a turn still running
+  cannot write it back (veivis.tracker_store.delete_conversation);
 - danger is assessed first; a danger message gets Rasa's answer if it comes within
   DANGER_DEADLINE_S, else the same answer from here at once (last_resort.py), so a stuck
   turn, a frozen dependency or an error never makes an emergency wait;
@@ -46,6 +51,7 @@ from veivis.danger.replies import (
 )
 from veivis.privacy import mask_personal_data
 from veivis.timeouts import DANGER_DEADLINE_S, TURN_DEADLINE_S
+from veivis.tracker_store import delete_conversation
 from veivis.understanding.buttons import parse_payload
 
 logger = logging.getLogger(__name__)
@@ -73,6 +79,9 @@ ERROR_TOO_MANY = (
 ERROR_BAD_JSON = 'Forespørselen må være JSON: {"sender": "...", "message": "..."}.'
 ERROR_BAD_SENDER = "Feltet «sender» mangler eller er ugyldig."
 ERROR_BAD_MESSAGE = "Feltet «message» mangler eller er ikke tekst."
+ERROR_UNKNOWN_CONVERSATION = "Fant ingen lagret samtale med denne ID-en. Ingenting er slettet."
+ERROR_NOT_DELETED = "Samtalen kunne ikke slettes akkurat nå. Prøv igjen om litt."
+DELETED = "deleted"  # the key of the delete answer the widget reads
 
 
 def _error(status: int, message: str) -> HTTPResponse:
@@ -147,7 +156,7 @@ class VeivisRestInput(RestInput):
             if not isinstance(body, dict):
                 return _error(400, ERROR_BAD_JSON)
             sender, text = body.get("sender"), body.get("message")
-            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+            if not _valid_sender(sender):
                 return _error(400, ERROR_BAD_SENDER)
             if not isinstance(text, str):
                 return _error(400, ERROR_BAD_MESSAGE)
@@ -179,7 +188,28 @@ class VeivisRestInput(RestInput):
                 return response.json([*turn.messages, _text(sender, REPLY_TIMED_OUT)])
             return response.json(turn.messages or [_text(sender, REPLY_NO_ANSWER)])
 
+        @webhook.route("/conversation/<sender>", methods=["DELETE"])
+        async def forget(request: Request, sender: str) -> HTTPResponse:
+            if not _valid_sender(sender):
+                return response.json({DELETED: False, "error": ERROR_BAD_SENDER}, status=400)
+            agent = request.app.ctx.agent
+            try:
+                async with agent.lock_store.lock(sender):
+                    n = await delete_conversation(agent.tracker_store, sender)
+            except Exception as error:  # the database is down or locked: say so, keep serving
+                logger.error("Deleting a conversation failed: %s", type(error).__name__)
+                return response.json({DELETED: False, "error": ERROR_NOT_DELETED}, status=503)
+            if not n:
+                return response.json(
+                    {DELETED: False, "error": ERROR_UNKNOWN_CONVERSATION}, status=404
+                )
+            return response.json({DELETED: True})
+
         return webhook
+
+
+def _valid_sender(sender: Any) -> bool:
+    return isinstance(sender, str) and bool(sender.strip()) and len(sender) <= MAX_SENDER_CHARS
 
 
 def _json_body(request: Request) -> Any:

@@ -1,9 +1,11 @@
-"""Serve the chat widget (widget/) on the bot's own origin: / and /widget/*.
+"""Serve the chat widget (widget/) on the bot's own origin: /, /embed.js and /widget/*.
 
 Rasa's app only answers «Hello from Rasa» at /, and channels can only add routes under
 /webhooks/<name>/. The channel's blueprint therefore adds these routes when Rasa
 registers it (WidgetBlueprint.register), so the page, its scripts and the REST
-endpoint share one origin: no CORS, no CDN.
+endpoint share one origin: no CDN. Another site embeds the chat with
+<script src="https://BOT/embed.js" defer></script>; its origin must be allowed by CORS
+(VEIVIS_ALLOWED_ORIGINS, read by veivis/serve.py), since the panel talks to the bot.
 """
 
 from __future__ import annotations
@@ -32,10 +34,20 @@ async def _index(_: Request) -> HTTPResponse:
     return await response.file(WIDGET_DIR / "index.html", headers=SECURITY_HEADERS)
 
 
+async def _embed(_: Request) -> HTTPResponse:
+    # Short-lived cache: a host page picks up a new version of the widget within minutes.
+    return await response.file(
+        WIDGET_DIR / "embed.js",
+        headers={"Cache-Control": "max-age=300", "X-Content-Type-Options": "nosniff"},
+        mime_type="text/javascript",
+    )
+
+
 def serve_widget(app: Sanic) -> None:
     for route in app.router.routes:
         if route.path == "":  # Rasa's hello route: the widget takes its place
             route.handler = _index
+    app.add_route(_embed, "/embed.js", methods=["GET"], name="veivis_embed")
     app.static("/widget", str(WIDGET_DIR), name="veivis_widget")
 
 
