@@ -236,3 +236,19 @@ def test_a_locked_database_does_not_block_the_event_loop(domain, tmp_path, monke
         lock.rollback()
         lock.close()
     assert len(ticks) == 5
+
+
+def test_stored_conversations_are_counted_through_rasas_fail_safe_wrapper(domain, tmp_path):
+    """The ceiling's count (veivis/channels/ceiling.py): one query for this store, all sender
+    ids for Rasa's own; the same number either way."""
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    from veivis.tracker_store import count_conversations
+
+    db = tmp_path / "t.db"
+    store = SQLiteTrackerStore(domain, db=str(db))
+    assert run(count_conversations(FailSafeTrackerStore(store))) == 0
+    for sender in ("a", "b", "c"):
+        run(store.save(new_tracker(domain, sender)))
+    assert run(count_conversations(FailSafeTrackerStore(store))) == 3
+    assert run(count_conversations(SQLTrackerStore(domain, db=str(db)))) == 3
