@@ -30,13 +30,18 @@ import asyncio
 import json
 import multiprocessing
 import os
+import resource
 import shutil
+import signal
 import sqlite3
+import subprocess
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 import uuid
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, Iterator, Optional, Sequence
@@ -45,10 +50,26 @@ import aiohttp
 
 from bench import conversations as convs
 from bench import loadgen
-from bench.run import RESULTS, ROOT, ensure_model, loadavg, log, machine, veivis_servers
+from bench.run import (
+    RESULTS,
+    ROOT,
+    ensure_model,
+    free_port,
+    loadavg,
+    log,
+    machine,
+    veivis_servers,
+)
 
 DOC = ROOT / "docs" / "hostile.md"
 HOSTILE_SOURCE = "127.200.0.1"  # not one of loadgen.conversation_source's addresses
+PHASES = {  # name → what it is, in the order of the report's columns
+    "direct_baseline": "ordinary alone, limits on",
+    "direct_on": "+ hostile, limits on",
+    "direct_off": "+ hostile, limits off",
+    "nginx_baseline": "via nginx: ordinary alone",
+    "nginx_on": "via nginx: + hostile",
+}
 OUT_OF_REACH = {
     "VEIVIS_CLIENT_BURST": "1000000000",
     "VEIVIS_CLIENT_PER_SECOND": "1000000000",
@@ -82,7 +103,15 @@ async def _flood(webhook: str, seconds: float, connections: int) -> Dict[str, in
 
 
 def _flood_process(webhook: str, seconds: float, connections: int, out) -> None:
-    out.put(asyncio.run(_flood(webhook, seconds, connections)))
+    counts = asyncio.run(_flood(webhook, seconds, connections))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    out.put((counts, usage.ru_utime + usage.ru_stime))
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # ---------------------------------------------------------------- the tracker store
@@ -116,10 +145,11 @@ def growth(before: Dict[str, float], after: Dict[str, float], minutes: float):
 # ---------------------------------------------------------------- a phase
 
 
-def phase(webhook: str, db: Path, users: int, minutes: float, hostile: int, tag: str):
-    """Ordinary users for `minutes`, with the hostile client (`hostile` connections) or not."""
+def phase(run, webhook: str, db: Path, users: int, minutes: float, hostile: int, tag: str):
+    """Ordinary users for `minutes`, with the hostile client (`hostile` connections) or not,
+    all sending to `webhook` (Rasa's, or nginx's in front of it)."""
     seconds = minutes * 60
-    before = store_size(db)
+    before, rasa_cpu = store_size(db), cpu_s(run.rasa.process.pid)
     flood, out = None, None
     if hostile:
         ctx = multiprocessing.get_context("spawn")
@@ -129,12 +159,19 @@ def phase(webhook: str, db: Path, users: int, minutes: float, hostile: int, tag:
     ordinary = loadgen.run_level(
         webhook, convs.VEIVIS, users, seconds, loadgen.unique_senders(f"ordinary-{tag}")
     ).summary()
-    counts = out.get(timeout=seconds + 120) if out else {}
+    counts, hostile_cpu = out.get(timeout=seconds + 120) if out else ({}, 0.0)
     if flood:
         flood.join(30)
+    rasa_cpu = cpu_s(run.rasa.process.pid) - rasa_cpu
     after = store_size(db)
     requests = sum(counts.values())
     res = {
+        # share of one core; the machine has 2, shared with other jobs (load average)
+        "cpu": {
+            "rasa_core_share": round(rasa_cpu / seconds, 2),
+            "hostile_client_core_share": round(hostile_cpu / seconds, 2),
+            "loadavg_end": loadavg(),
+        },
         "ordinary": {k: ordinary[k] for k in ("messages", "conversations", "errors",
                                                "error_kinds", "wrong", "msgs_per_s",
                                                "p50_ms", "p95_ms", "p99_ms")},
@@ -150,6 +187,50 @@ def phase(webhook: str, db: Path, users: int, minutes: float, hostile: int, tag:
             "limited_share": round(counts.get("429", 0) / requests, 3) if requests else None,
         }
     return res
+
+
+@contextmanager
+def nginx_in_front(rasa_webhook: str, tmp: Path) -> Iterator[Optional[str]]:
+    """nginx with deploy/scaleout/nginx.conf.template (both upstream lines: the one Rasa)
+    on a free port; yields its webhook URL, or None when nginx is not installed."""
+    binary = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
+    if not binary:
+        yield None
+        return
+    rasa = urllib.parse.urlsplit(rasa_webhook).netloc
+    port, where = free_port(), tmp / "nginx"
+    (where / "temp").mkdir(parents=True)
+    site = (ROOT / "deploy" / "scaleout" / "nginx.conf.template").read_text()
+    for name, value in (("LISTEN", f"127.0.0.1:{port}"), ("RASA_A", rasa), ("RASA_B", rasa),
+                        ("ACCESS_LOG", "/dev/null")):  # fmt: skip
+        site = site.replace("${VEIVIS_NGINX_" + name + "}" if name in ("LISTEN", "ACCESS_LOG")
+                            else "${VEIVIS_" + name + "}", value)  # fmt: skip
+    (where / "veivis.conf").write_text(site)
+    temp = " ".join(f"{k}_temp_path {where / 'temp' / k};"
+                    for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))  # fmt: skip
+    (where / "nginx.conf").write_text(
+        f"worker_processes 1;\npid {where / 'nginx.pid'};\nerror_log {where / 'error.log'} warn;\n"
+        f"events {{ worker_connections 1024; }}\n"
+        f"http {{ {temp} include {where / 'veivis.conf'}; }}\n"
+    )
+    nginx = subprocess.Popen(
+        [binary, "-p", f"{where}/", "-c", str(where / "nginx.conf"), "-e",
+         str(where / "error.log"), "-g", "daemon off;"]
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+    try:
+        for _ in range(100):
+            if nginx.poll() is not None:
+                raise RuntimeError(f"nginx exited with {nginx.returncode}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/webhooks/rest/", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        nginx.send_signal(signal.SIGQUIT)
+        nginx.wait(20)
 
 
 @contextmanager
@@ -180,7 +261,7 @@ def line(name: str, p: Dict[str, object]) -> str:
 
 def render(res: Dict[str, object]) -> str:
     m, ph = res["machine"], res["phases"]  # type: ignore[index]
-    base, on, off = ph["baseline"], ph["limits_on"], ph["limits_off"]  # type: ignore[index]
+    names = [n for n in PHASES if n in ph]  # type: ignore[operator]
     lines = [
         "# A hostile client beside ordinary users",
         "",
@@ -190,35 +271,44 @@ def render(res: Dict[str, object]) -> str:
         "",
         f"{res['users']} ordinary users (each conversation from its own loopback address) and "
         f"one hostile client ({res['connections']} connections from one address, «hei» with a "
-        f"new sender id each time, at full speed), {res['minutes']} min per phase, one Veivis "
-        "instance (Rasa + action server, SQLite tracker store).",
+        f"new sender id each time, at full speed, in its own process), {res['minutes']} min "
+        "per phase, one Veivis instance (Rasa + action server, SQLite tracker store); «via "
+        "nginx»: deploy/scaleout/nginx.conf.template in front of it.",
         "",
-        "| | ordinary alone, limits on | + hostile, limits on | + hostile, limits off |",
-        "|---|---|---|---|",
+        "| | " + " | ".join(PHASES[n] for n in names) + " |",
+        "|---|" + "---|" * len(names),
     ]
 
     def row(label: str, get) -> None:
-        lines.append(f"| {label} | {get(base)} | {get(on)} | {get(off)} |")
+        lines.append(f"| {label} | " + " | ".join(str(get(ph[n], n)) for n in names) + " |")  # type: ignore[index]
 
-    row("ordinary: messages", lambda p: p["ordinary"]["messages"])
-    row("ordinary: errors", lambda p: f"**{p['ordinary']['errors']}**")
+    row("ordinary: messages", lambda p, n: p["ordinary"]["messages"])
+    row("ordinary: errors", lambda p, n: f"**{p['ordinary']['errors']}**")
     row("ordinary: p50 / p95 ms",
-        lambda p: f"{p['ordinary']['p50_ms']} / {p['ordinary']['p95_ms']}")  # fmt: skip
-    row("ordinary: p95 ÷ baseline", lambda p: _ratio(p["ordinary"]["p95_ms"], base))
-    row("hostile: requests (per s)", _hostile_requests)
-    row("hostile: answered / limited (429)", _hostile_limited)
-    row("store: new conversations per min", lambda p: p["store"]["conversations_per_min"])
-    row("store: event data MB per min", lambda p: p["store"]["data_mb_per_min"])
-    row("store: files MB per min (with WAL)", lambda p: p["store"]["files_mb_per_min"])
+        lambda p, n: f"{p['ordinary']['p50_ms']} / {p['ordinary']['p95_ms']}")  # fmt: skip
+    row("ordinary: p95 ÷ its baseline", lambda p, n: _ratio(p, ph[_baseline(n)]))  # type: ignore[index]
+    row("hostile: requests (per s)", lambda p, n: _hostile_requests(p))
+    row("hostile: answered / limited (429)", lambda p, n: _hostile_limited(p))
+    row("CPU, share of one core: Rasa / hostile client", lambda p, n: _cpu(p))
+    row("store: new conversations per min", lambda p, n: p["store"]["conversations_per_min"])
+    row("store: event data MB per min", lambda p, n: p["store"]["data_mb_per_min"])
+    row("store: files MB per min (with WAL)", lambda p, n: p["store"]["files_mb_per_min"])
     lines += [
         "",
         "Limits on: the defaults in veivis/limits.py (per client 60 messages at once and 5 a "
-        "second, 20 new conversations at once and 20 a minute). Limits off: those and the "
-        "ceiling set out of reach; the per-sender limit is the same in both, and a client "
-        "that rotates sender ids never meets it.",
+        "second, 20 new conversations at once and 20 a minute; nginx: 10 requests a second, "
+        "bursts of 40). Limits off: Veivis' per-client limits and the ceiling set out of "
+        "reach; the per-sender limit is the same in all phases, and a client that rotates "
+        "sender ids never meets it. The ordinary users' conversations are stored too (the "
+        "load generator starts a new one as soon as one ends), so compare the store's "
+        "growth with the «alone» column.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _baseline(name: str) -> str:
+    return "nginx_baseline" if name.startswith("nginx") else "direct_baseline"
 
 
 def _hostile_requests(p: Dict[str, object]) -> str:
@@ -234,8 +324,13 @@ def _hostile_limited(p: Dict[str, object]) -> str:
     return f"{h['answered']} / {h['limited']} ({share:.1f} %)"  # type: ignore[index]
 
 
-def _ratio(p95: Optional[float], base: Dict[str, object]) -> str:
-    b = base["ordinary"]["p95_ms"]  # type: ignore[index]
+def _cpu(p: Dict[str, object]) -> str:
+    c = p["cpu"]
+    return f"{c['rasa_core_share']} / {c['hostile_client_core_share']}"  # type: ignore[index]
+
+
+def _ratio(p: Dict[str, object], base: Dict[str, object]) -> str:
+    p95, b = p["ordinary"]["p95_ms"], base["ordinary"]["p95_ms"]  # type: ignore[index]
     return f"{p95 / b:.2f}" if p95 and b else "–"
 
 
@@ -259,6 +354,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "connections": args.connections,
     }
     phases: Dict[str, object] = {}
+    stack = ExitStack()
     try:
         ensure_model()
         for setting, env in (("on", {}), ("off", OUT_OF_REACH)):
@@ -266,14 +362,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             with environment(env), veivis_servers(db, out_dir, f"hostile-{setting}") as run:
                 bad = loadgen.warm_up(run.webhook, convs.VEIVIS, f"warm-{setting}")
                 log(f"limits {setting}: warm-up ({bad} unexpected replies)")
-                if setting == "on":
-                    phases["baseline"] = phase(run.webhook, db, args.users, args.minutes, 0, "b")
-                    log(line("  ordinary alone, limits on", phases["baseline"]))  # type: ignore[arg-type]
-                name = f"limits_{setting}"
-                phases[name] = phase(
-                    run.webhook, db, args.users, args.minutes, args.connections, setting
-                )
-                log(line(f"  + hostile, limits {setting}", phases[name]))  # type: ignore[arg-type]
+                if setting == "off":
+                    plan = [("direct_off", run.webhook, args.connections)]
+                    nginx = None
+                else:
+                    nginx = stack.enter_context(nginx_in_front(run.webhook, tmp))
+                    plan = [("direct_baseline", run.webhook, 0),
+                            ("direct_on", run.webhook, args.connections)]  # fmt: skip
+                    if nginx:
+                        plan += [
+                            ("nginx_baseline", nginx, 0),
+                            ("nginx_on", nginx, args.connections),
+                        ]
+                for name, url, hostile in plan:
+                    phases[name] = phase(run, url, db, args.users, args.minutes, hostile, name)
+                    log(line(f"  {PHASES[name]}", phases[name]))  # type: ignore[arg-type]
+                stack.close()  # nginx
         res.update(phases=phases, loadavg_end=loadavg())
         (RESULTS / f"hostile-{stamp}.json").write_text(
             json.dumps(res, indent=2, ensure_ascii=False)
@@ -281,9 +385,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if not args.no_doc:
             DOC.write_text(render(res), encoding="utf-8")
             log(f"Wrote {DOC.relative_to(ROOT)} and results/bench/hostile-{stamp}.json")
-        errors = sum(p["ordinary"]["errors"] for k, p in phases.items() if k != "limits_off")  # type: ignore[index]
+        errors = sum(p["ordinary"]["errors"] for k, p in phases.items() if k != "direct_off")  # type: ignore[index]
         return 0 if errors == 0 else 1
     finally:
+        stack.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
