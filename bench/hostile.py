@@ -121,13 +121,17 @@ def store_size(db: Path) -> Dict[str, float]:
     """Conversations, MB of event data, MB of the files (database + WAL)."""
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
     try:
-        conversations, data = con.execute(
-            "SELECT COUNT(DISTINCT sender_id), COALESCE(SUM(LENGTH(data)), 0) FROM events"
+        conversations, data, hostile, hostile_data = con.execute(
+            "SELECT COUNT(DISTINCT sender_id), COALESCE(SUM(LENGTH(data)), 0),"
+            " COUNT(DISTINCT CASE WHEN sender_id LIKE 'hostile-%' THEN sender_id END),"
+            " COALESCE(SUM(CASE WHEN sender_id LIKE 'hostile-%' THEN LENGTH(data) END), 0)"
+            " FROM events"
         ).fetchone()
     finally:
         con.close()
     files = sum(f.stat().st_size for f in db.parent.glob(db.name + "*"))
-    return {"conversations": conversations, "data_mb": data / 2**20, "files_mb": files / 2**20}
+    return {"conversations": conversations, "data_mb": data / 2**20, "files_mb": files / 2**20,
+            "hostile": hostile, "hostile_data_mb": hostile_data / 2**20}  # fmt: skip
 
 
 def growth(before: Dict[str, float], after: Dict[str, float], minutes: float):
@@ -138,6 +142,10 @@ def growth(before: Dict[str, float], after: Dict[str, float], minutes: float):
         ),
         "data_mb_per_min": round((after["data_mb"] - before["data_mb"]) / minutes, 2),
         "files_mb_per_min": round((after["files_mb"] - before["files_mb"]) / minutes, 2),
+        "hostile_per_min": round((after["hostile"] - before["hostile"]) / minutes, 1),
+        "hostile_data_mb_per_min": round(
+            (after["hostile_data_mb"] - before["hostile_data_mb"]) / minutes, 3
+        ),
         "stored_at_end": after["conversations"],
     }
 
@@ -173,8 +181,9 @@ def phase(run, webhook: str, db: Path, users: int, minutes: float, hostile: int,
             "loadavg_end": loadavg(),
         },
         "ordinary": {k: ordinary[k] for k in ("messages", "conversations", "errors",
-                                               "error_kinds", "wrong", "msgs_per_s",
-                                               "p50_ms", "p95_ms", "p99_ms")},
+                                               "error_kinds", "wrong", "wrong_kinds",
+                                               "error_turns", "msgs_per_s", "p50_ms",
+                                               "p95_ms", "p99_ms")},
         "store": growth(before, after, minutes),
     }  # fmt: skip
     if hostile:
@@ -290,7 +299,8 @@ def render(res: Dict[str, object]) -> str:
     row("hostile: requests (per s)", lambda p, n: _hostile_requests(p))
     row("hostile: answered / limited (429)", lambda p, n: _hostile_limited(p))
     row("CPU, share of one core: Rasa / hostile client", lambda p, n: _cpu(p))
-    row("store: new conversations per min", lambda p, n: p["store"]["conversations_per_min"])
+    row("store: new conversations per min (all)", lambda p, n: p["store"]["conversations_per_min"])
+    row("store: the hostile client's conversations per min (event data MB)", lambda p, n: _hs(p))
     row("store: event data MB per min", lambda p, n: p["store"]["data_mb_per_min"])
     row("store: files MB per min (with WAL)", lambda p, n: p["store"]["files_mb_per_min"])
     lines += [
@@ -322,6 +332,11 @@ def _hostile_limited(p: Dict[str, object]) -> str:
         return "–"
     share = 100 * (h["limited_share"] or 0)  # type: ignore[index]
     return f"{h['answered']} / {h['limited']} ({share:.1f} %)"  # type: ignore[index]
+
+
+def _hs(p: Dict[str, object]) -> str:
+    s = p["store"]
+    return f"{s['hostile_per_min']} ({s['hostile_data_mb_per_min']})"  # type: ignore[index]
 
 
 def _cpu(p: Dict[str, object]) -> str:

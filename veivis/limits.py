@@ -23,7 +23,9 @@ The client limits are generous because many people can share one address (a scho
 workplace, a mobile operator's NAT): 5 messages a second is a dozen people chatting
 at once. A «new» conversation is a sender id this process has not seen recently
 (veivis/channels/rate_limit.py). nginx limits per client as well, more loosely
-(deploy/scaleout/nginx.conf.template).
+(deploy/scaleout/nginx.conf.template). How long stored conversations are kept —
+VEIVIS_RETENTION_DAYS, and VEIVIS_RETENTION_ONE_MESSAGE_HOURS for those that never got
+past their first message — is set in veivis/retention.py.
 """
 
 from __future__ import annotations
