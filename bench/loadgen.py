@@ -20,6 +20,7 @@ channel's stand-in for an empty turn), exceptions and timeouts. Content checks t
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 import uuid
@@ -105,6 +106,13 @@ def conversation_source(user: int, n: int) -> str:
     """The loopback address of user `user`'s n-th conversation: 127.1–100.x.y, never
     127.0.0.1 nor bench/hostile.py's address."""
     return f"127.{1 + user % 100}.{(n // 250) % 256}.{1 + n % 250}"
+
+
+def sender_source(sender: str) -> str:
+    """A loopback address of its own for a conversation known by its sender id (127.101–
+    200.x.y: not one of conversation_source's, nor bench/hostile.py's)."""
+    h = hashlib.sha256(sender.encode("utf-8")).digest()
+    return f"127.{101 + h[0] % 99}.{h[1]}.{1 + h[2] % 254}"
 
 
 def session_from(source: str, **kwargs) -> aiohttp.ClientSession:
