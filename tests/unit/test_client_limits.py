@@ -230,3 +230,18 @@ def _ceiling_of(maximum):
         return ceiling
 
     return make
+
+
+def test_limit_hits_are_logged_once_a_minute_with_counts_and_without_who(caplog):
+    clock = Clock()
+    log = rest.LimitLog(clock=clock)
+    with caplog.at_level(logging.WARNING, logger="veivis.channels.rest"):
+        for _ in range(500):
+            log.hit(NEW_CONVERSATIONS)
+        log.hit("client_rate")
+        assert caplog.records == []  # not a line per refused request
+        clock.now += 60
+        log.hit(NEW_CONVERSATIONS)
+    assert [r.getMessage() for r in caplog.records] == [
+        "Rate limits hit in the last 60 s: client_rate 1, new_conversations 501"
+    ]
