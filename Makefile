@@ -25,13 +25,14 @@ TRAIN_INPUTS := config.yml $(shell find domain data/nlu data/rules data/stories 
 
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: help setup nlp danger train run test validate lint format lock clean widget-deps bench soak nlu-report retention
+.PHONY: help setup nlp danger train run test validate lint format lock clean widget-deps bench soak hostile nlu-report retention
 
 help:
 	@echo "make run    start Veivis (sets everything up first)"
 	@echo "make test   run every test (what CI runs)"
 	@echo "make bench  benchmarks against a stock rasa init bot; make nlu-report for NLU quality"
 	@echo "make soak   50 conversations for 5 minutes against one instance: errors, memory growth"
+	@echo "make hostile  ordinary users beside a client rotating sender ids: limits, storage growth"
 
 $(STAMP): requirements.lock pyproject.toml scripts/find-python.sh
 	@PYBIN=$$(scripts/find-python.sh) && echo "Using $$PYBIN" && $$PYBIN -m venv $(VENV)
@@ -78,6 +79,10 @@ bench: $(MODEL) $(SPACY) $(DANGER)
 # Intent precision/recall/F1, cross-validation, red-flag recall and false alarms.
 soak: $(MODEL) $(SPACY) $(DANGER)
 	$(PY) -m bench.soak
+
+# Ordinary users and one hostile client rotating sender ids, limits on and off (issue 18).
+hostile: $(MODEL) $(SPACY) $(DANGER)
+	$(PY) -m bench.hostile
 
 nlu-report: $(MODEL) $(SPACY) $(DANGER)
 	$(PY) -m bench.nlu_report

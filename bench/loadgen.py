@@ -5,6 +5,11 @@ until the level's time is up (a conversation cut off by the deadline is left unf
 as a user who walks away). One request at a time per user: a user sends its next
 message only after the reply to the previous one, like a person in the chat.
 
+Every conversation is sent from a loopback address of its own (Linux routes all of
+127.0.0.0/8 to lo), as the person it stands for has: Veivis limits new conversations per
+client address (veivis/channels/rate_limit.py), and this load is many people, not one
+client. A hostile client is bench/hostile.py.
+
 Latency is measured on the client, from sending the request to having read the whole
 JSON reply. Throughput counts answered messages (no error) per second of wall time.
 Errors: non-200, unreadable JSON, an empty reply, Veivis' «could not answer» reply (its
@@ -15,6 +20,7 @@ channel's stand-in for an empty turn), exceptions and timeouts. Content checks t
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 import uuid
@@ -96,6 +102,24 @@ def unique_senders(prefix: str) -> SenderFor:
     return lambda user, n: f"{prefix}-u{user}-c{n}-{uuid.uuid4().hex[:10]}"
 
 
+def conversation_source(user: int, n: int) -> str:
+    """The loopback address of user `user`'s n-th conversation: 127.1–100.x.y, never
+    127.0.0.1 nor bench/hostile.py's address."""
+    return f"127.{1 + user % 100}.{(n // 250) % 256}.{1 + n % 250}"
+
+
+def sender_source(sender: str) -> str:
+    """A loopback address of its own for a conversation known by its sender id (127.101–
+    200.x.y: not one of conversation_source's, nor bench/hostile.py's)."""
+    h = hashlib.sha256(sender.encode("utf-8")).digest()
+    return f"127.{101 + h[0] % 99}.{h[1]}.{1 + h[2] % 254}"
+
+
+def session_from(source: str, **kwargs) -> aiohttp.ClientSession:
+    connector = aiohttp.TCPConnector(limit=0, local_addr=(source, 0))
+    return aiohttp.ClientSession(connector=connector, **kwargs)
+
+
 async def _send(session, webhook, sender, message, expect, timeout) -> Sample:
     started = time.perf_counter()
     payload = is_payload(message)
@@ -131,16 +155,15 @@ async def run_level_async(
 ) -> LevelResult:
     """`users` virtual users for `duration_s` seconds; see the module docstring."""
     result = LevelResult(users=users, elapsed_s=0.0)
-    connector = aiohttp.TCPConnector(limit=0, force_close=False)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        start = time.monotonic()
-        deadline = start + duration_s
+    start = time.monotonic()
+    deadline = start + duration_s
 
-        async def user(i: int) -> None:
-            n = 0
-            while time.monotonic() < deadline:
-                name, turns = conversations[(i + n) % len(conversations)]
-                sender = sender_for(i, n)
+    async def user(i: int) -> None:
+        n = 0
+        while time.monotonic() < deadline:
+            name, turns = conversations[(i + n) % len(conversations)]
+            sender = sender_for(i, n)
+            async with session_from(conversation_source(i, n)) as session:
                 n += 1
                 for k, (message, expect) in enumerate(turns_override or turns):
                     if time.monotonic() >= deadline:
@@ -149,10 +172,10 @@ async def run_level_async(
                     sample.where = f"{name}#{k}" if not turns_override else f"override#{k}"
                     sample.at_s = time.monotonic() - start
                     result.samples.append(sample)
-                result.conversations += 1
+            result.conversations += 1
 
-        await asyncio.gather(*(user(i) for i in range(users)))
-        result.elapsed_s = time.monotonic() - start
+    await asyncio.gather(*(user(i) for i in range(users)))
+    result.elapsed_s = time.monotonic() - start
     return result
 
 
@@ -165,9 +188,9 @@ def warm_up(webhook: str, conversations: Sequence[Conversation], prefix: str) ->
 
     async def play() -> int:
         errors = 0
-        async with aiohttp.ClientSession() as session:
-            for k, (_, turns) in enumerate(conversations):
-                sender = f"{prefix}-warmup-{k}-{uuid.uuid4().hex[:8]}"
+        for k, (_, turns) in enumerate(conversations):
+            sender = f"{prefix}-warmup-{k}-{uuid.uuid4().hex[:8]}"
+            async with session_from(conversation_source(99, 1000 + k)) as session:
                 for message, expect in turns:
                     s = await _send(session, webhook, sender, message, expect, 300)
                     errors += s.error is not None

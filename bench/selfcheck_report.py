@@ -14,8 +14,9 @@ the bot sent during the conversation (a danger answer mid-way counts: it was giv
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
-import urllib.request
+import urllib.parse
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -23,17 +24,30 @@ from typing import Any, Dict, List
 
 import yaml
 
+from bench.loadgen import sender_source
+
 LEVELS = ("self_help", "gp", "urgent", "emergency")
 MAX_FILL = 8
 
 
 def send(url: str, sender: str, text: str) -> List[Dict[str, Any]]:
+    """One message, from the conversation's own loopback address when the bot is local:
+    Veivis limits new conversations per client address, and each case is one person."""
     body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(
-        f"{url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
+    parts = urllib.parse.urlsplit(f"{url}/webhooks/rest/webhook")
+    local = parts.hostname in ("localhost", "127.0.0.1")
+    connection = http.client.HTTPConnection(
+        parts.hostname, parts.port, timeout=30,
+        source_address=(sender_source(sender), 0) if local else None,
+    )  # fmt: skip
+    try:
+        connection.request("POST", parts.path, body, {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status} for a message of {sender}")
         return json.loads(response.read())
+    finally:
+        connection.close()
 
 
 def levels_in(replies: List[Dict[str, Any]]) -> List[str]:

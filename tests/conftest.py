@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import http.client
 import json
 import socket
 import time
-import urllib.request
+import urllib.parse
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
@@ -69,17 +71,47 @@ class Chat:
         return post_json(self.webhook, {"sender": self.sender, "message": message})[1]
 
 
-def post_raw(url: str, body: bytes, content_type: str = "application/json"):
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": content_type})
+def client_source(key: str) -> str:
+    """A loopback address of its own (never 127.0.0.1) for each test conversation.
+
+    Linux routes all of 127.0.0.0/8 to lo, so a test can send from many addresses; the
+    per-client limits (veivis/channels/rate_limit.py) see them as different clients, as
+    the different users they stand for would be. A test about one client sends from one."""
+    h = hashlib.sha256(key.encode("utf-8")).digest()
+    return f"127.{1 + h[0] % 254}.{h[1]}.{1 + h[2] % 254}"
+
+
+def post(
+    url: str,
+    body: bytes,
+    content_type: str = "application/json",
+    source: Optional[str] = None,
+    headers: Optional[Dict[str, str]] = None,
+) -> Tuple[int, Any, Dict[str, str]]:
+    """(status, JSON body, headers) of a POST, from the loopback address `source`."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(
+        parts.hostname, parts.port, timeout=60, source_address=(source, 0) if source else None
+    )
     try:
-        with urllib.request.urlopen(request, timeout=60) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
+        connection.request(
+            "POST", parts.path or "/", body, {"Content-Type": content_type, **(headers or {})}
+        )
+        response = connection.getresponse()
+        return response.status, json.loads(response.read() or b"null"), dict(response.headers)
+    finally:
+        connection.close()
 
 
-def post_json(url: str, payload: Any):
-    return post_raw(url, json.dumps(payload).encode("utf-8"))
+def post_raw(url: str, body: bytes, content_type: str = "application/json"):
+    return post(url, body, content_type)[:2]
+
+
+def post_json(url: str, payload: Any, source: Optional[str] = None):
+    """(status, JSON body); by default from the sender's own address (client_source)."""
+    if source is None and isinstance(payload, dict) and isinstance(payload.get("sender"), str):
+        source = client_source(payload["sender"])
+    return post(url, json.dumps(payload).encode("utf-8"), source=source)[:2]
 
 
 def texts(replies: List[Dict[str, Any]]) -> str:

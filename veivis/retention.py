@@ -6,6 +6,10 @@
 `make run` (veivis/serve.py) also runs it at start and every few hours, so what the bot
 says about storage («slettes etter 30 dager») is what happens. VEIVIS_RETENTION_DAYS sets N.
 Works on the table Rasa's SQLTrackerStore writes (`events`), SQLite or PostgreSQL.
+
+A conversation that never got past its first message is deleted sooner, after
+VEIVIS_RETENTION_ONE_MESSAGE_HOURS (24): it is most of what a client rotating sender ids
+can make us store (issue 18), and there is nothing in it to come back to.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 DEFAULT_DAYS = 30
+DEFAULT_ONE_MESSAGE_HOURS = 24
 
 # One conversation, every session of it: «Slett samtalen» (DELETE /webhooks/rest/conversation/…
 # in veivis/channels/rest.py, through veivis.tracker_store.delete_conversation) and
@@ -27,6 +32,16 @@ DELETE_CONVERSATION = "DELETE FROM events WHERE sender_id = :sender"
 
 def retention_days() -> int:
     return int(os.environ.get("VEIVIS_RETENTION_DAYS", DEFAULT_DAYS))
+
+
+def one_message_hours() -> float:
+    try:
+        hours = float(
+            os.environ.get("VEIVIS_RETENTION_ONE_MESSAGE_HOURS", DEFAULT_ONE_MESSAGE_HOURS)
+        )
+    except ValueError:
+        return DEFAULT_ONE_MESSAGE_HOURS
+    return hours if hours > 0 else DEFAULT_ONE_MESSAGE_HOURS
 
 
 def delete_old_conversations(db_url: str, days: int, now: Optional[float] = None) -> int:
@@ -61,6 +76,30 @@ def delete_conversation(db_url: str, sender: str) -> int:
         engine.dispose()
 
 
+def delete_one_message_conversations(db_url: str, hours: float, now: Optional[float] = None) -> int:
+    """Delete every conversation with at most one user message and no event in the last
+    `hours` hours; return how many. A conversation still going on is never touched."""
+    cutoff = (now if now is not None else time.time()) - hours * 3600
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as db:
+            if not sa.inspect(db).has_table("events"):
+                return 0
+            stale = (
+                "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"
+                " AND SUM(CASE WHEN type_name = 'user' THEN 1 ELSE 0 END) <= 1"
+            )
+            count = db.execute(sa.text(f"SELECT COUNT(*) FROM ({stale}) AS o"), {"cutoff": cutoff})
+            n = int(count.scalar() or 0)
+            if n:
+                db.execute(
+                    sa.text(f"DELETE FROM events WHERE sender_id IN ({stale})"), {"cutoff": cutoff}
+                )
+            return n
+    finally:
+        engine.dispose()
+
+
 def sqlite_url(path: str) -> str:
     return f"sqlite:///{os.path.abspath(path)}"
 
@@ -81,6 +120,9 @@ def main() -> None:
     n = delete_old_conversations(url, args.days)
     where = args.url.split("@")[-1] if args.url else args.db  # no password in the output
     print(f"Slettet {n} samtaler eldre enn {args.days} dager fra {where}.")
+    hours = one_message_hours()
+    n = delete_one_message_conversations(url, hours)
+    print(f"Slettet {n} samtaler med bare én melding, eldre enn {hours:g} timer, fra {where}.")
 
 
 if __name__ == "__main__":

@@ -199,11 +199,21 @@ RETENTION_INTERVAL_S = 6 * 3600
 
 
 def _delete_old_conversations(tracker_db: Path) -> None:
-    from veivis.retention import delete_old_conversations, retention_days, sqlite_url
+    from veivis.retention import (
+        delete_old_conversations,
+        delete_one_message_conversations,
+        one_message_hours,
+        retention_days,
+        sqlite_url,
+    )
 
-    n = delete_old_conversations(sqlite_url(str(ROOT / tracker_db)), retention_days())
+    url = sqlite_url(str(ROOT / tracker_db))
+    n = delete_old_conversations(url, retention_days())
     if n:
         print(f"Slettet {n} samtaler eldre enn {retention_days()} dager.", flush=True)
+    n = delete_one_message_conversations(url, one_message_hours())
+    if n:
+        print(f"Slettet {n} samtaler med bare én melding.", flush=True)
 
 
 def _tail(path: Path, lines: int = 15) -> str:

@@ -65,6 +65,7 @@ _LATEST_SESSION = """
     ORDER BY id
 """
 _LAST_ID = "SELECT MAX(id) FROM events WHERE sender_id = ?"
+_CONVERSATIONS = "SELECT COUNT(DISTINCT sender_id) FROM events"
 _INSERT = (
     "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
     "VALUES (?, ?, ?, ?, ?, ?)"
@@ -130,6 +131,10 @@ class SQLiteTrackerStore(SQLTrackerStore):
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         self._remember(tracker, len(rows), self._last_id(sender_id))
         return tracker
+
+    async def count_conversations(self) -> int:
+        """How many conversations are stored (the ceiling, veivis/channels/ceiling.py)."""
+        return await self._in_thread(lambda: self._db.execute(_CONVERSATIONS).fetchone()[0])
 
     # ------------------------------------------------------------------ writing
 
@@ -250,6 +255,13 @@ class OffLoopSQLTrackerStore(SQLTrackerStore):
             self._io, _delete_sql_rows, self, sender_id
         )
 
+    async def count_conversations(self) -> int:
+        def count() -> int:
+            with self.engine.connect() as db:
+                return int(db.execute(sa.text(_CONVERSATIONS)).scalar() or 0)
+
+        return await asyncio.get_running_loop().run_in_executor(self._io, count)
+
 
 def _delete_sql_rows(store: SQLTrackerStore, sender_id: str) -> int:
     with store.session_scope() as session:
@@ -282,3 +294,16 @@ async def delete_conversation(store: TrackerStore, sender_id: str) -> int:
         else:
             raise TypeError(f"cannot delete a conversation from {type(s).__name__}")
     return n
+
+
+async def count_conversations(store: TrackerStore) -> int:
+    """Stored conversations in `store` (Rasa wraps it in a FailSafeTrackerStore): one
+    COUNT query for the stores above, all sender ids for any other."""
+    inner = getattr(store, "_tracker_store", store)
+    if hasattr(inner, "count_conversations"):
+        return await inner.count_conversations()
+    return len(list(await inner.keys()))
+
+
+async def conversation_exists(store: TrackerStore, sender_id: str) -> bool:
+    return await store.retrieve(sender_id) is not None

@@ -16,6 +16,8 @@ and nginx with deploy/scaleout/nginx.conf.template. Then:
 - pairs of messages of one conversation sent at the same instant to A and B: both answered,
   both stored once, turns not interleaved (failed in 6 of 8 runs with Rasa 3.6's own
   RedisLockStore; veivis/lock_store.py issues tickets atomically);
+- a hostile client rotating sender ids at full speed through nginx: limited at nginx
+  (limit_req per client address), while two ordinary clients' self-checks all pass;
 - Redis frozen (SIGSTOP): the emergency answered at once, another message soon, and the
   conversation stored complete and in order once Redis is back (a ticket request that
   reached Redis after the client gave up used to block the conversation for a minute).
@@ -46,6 +48,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -175,13 +178,17 @@ class Turn:
     seconds: float
 
 
-def run_self_check(plan: Plan, route: Callable[[int], str]) -> List[Turn]:
+def run_self_check(
+    plan: Plan, route: Callable[[int], str], source: Optional[str] = None
+) -> List[Turn]:
+    """The plan's messages one after the other, from the loopback address `source` (by
+    default one of the conversation's own, tests/conftest.py: client_source)."""
     turns = []
     for k, message in enumerate(plan.messages):
         url = route(k)
         started = time.monotonic()
         try:
-            status, replies = post_json(url, {"sender": plan.sender, "message": message})
+            status, replies = post_json(url, {"sender": plan.sender, "message": message}, source)
         except OSError as e:  # connection refused, timeout: recorded as a lost message
             status, replies = -1, repr(e)
         turns.append(Turn(message, url, status, replies, time.monotonic() - started))
@@ -866,3 +873,64 @@ def test_a_frozen_postgresql_never_makes_an_emergency_wait(stack):
     _, replies = timed_send(stack.rasa_b, sender, "takk")
     assert texts(replies)
     wait_until_stored(stack, sender, ["hei", "han puster ikke", "hva er nalokson", "takk"], 60)
+
+
+def test_a_hostile_client_is_limited_at_nginx_while_two_ordinary_ones_pass(stack):
+    """nginx limits per client address (deploy/scaleout/nginx.conf.template). Every client
+    here is on loopback, so each sends from its own loopback source address (Linux routes
+    all of 127.0.0.0/8 to lo): nginx sees three real, different peers — nothing in a header
+    has to be believed, so this is how distinct clients look to nginx in production too."""
+    hostile, ordinary = "127.0.0.40", ("127.0.0.41", "127.0.0.42")
+    plans = make_plans(2, "nginx-ordinary", seed=4)
+    body = json.dumps({"sender": "?", "message": "hei"})
+    statuses: List[Tuple[int, Optional[str]]] = []
+    done = threading.Event()
+
+    def flood() -> None:
+        """One of the hostile client's 8 keep-alive connections: a new sender each time."""
+        import http.client
+        import urllib.parse
+
+        url = urllib.parse.urlsplit(stack.nginx)
+        connection = http.client.HTTPConnection(
+            url.hostname, url.port, timeout=60, source_address=(hostile, 0)
+        )
+        try:
+            while not done.is_set():
+                sent = body.replace("?", f"hostile-{uuid.uuid4().hex}").encode()
+                try:
+                    connection.request("POST", url.path, sent, {"Content-Type": "application/json"})
+                    response = connection.getresponse()
+                    status, reply = response.status, json.loads(response.read() or b"null")
+                except OSError:
+                    status, reply = -1, None
+                    connection.close()  # reconnects on the next request
+                limit = reply.get("limit") if isinstance(reply, dict) else None
+                statuses.append((status, limit))
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8 + len(plans)) as pool:
+        floods = [pool.submit(flood) for _ in range(8)]
+        _wait("the hostile client's flood", lambda: len(statuses) >= 200, None, 30)
+        users = [
+            pool.submit(run_self_check, plan, lambda k: stack.nginx, source)
+            for plan, source in zip(plans, ordinary)
+        ]
+        results = [u.result() for u in users]
+        done.set()
+        for f in floods:
+            f.result()
+    by_nginx = sum(1 for status, limit in statuses if status == 429 and limit == "proxy")
+    by_veivis = sum(1 for status, limit in statuses if status == 429 and limit != "proxy")
+    _report(f"hostile client through nginx: {len(statuses)} requests, {by_nginx} refused by "
+            f"nginx, {by_veivis} by Veivis' own limits, "
+            f"{sum(1 for s, _ in statuses if s == 200)} answered; 2 ordinary clients "
+            f"{sum(len(t) for t in results)} messages")  # fmt: skip
+    problems = []
+    for plan, turns in zip(plans, results):
+        problems += problems_in_replies(plan, turns) + problems_in_store(stack.pg, plan, turns)
+    assert not problems, "\n".join(problems)
+    assert {s for s, _ in statuses} <= {200, 429}
+    assert by_nginx > 0.5 * len(statuses)
+    assert by_nginx + by_veivis > 0.9 * len(statuses)

@@ -62,3 +62,37 @@ def test_the_widget_says_the_same_about_storage():
     assert f"slettes den etter {DEFAULT_DAYS} dager uten nye meldinger" in page
     assert ">Slett samtalen</button>" in page
     assert "bare i denne nettleseren" not in page  # the server keeps it too
+
+
+def store_turns(store, sender, user_messages, age_hours, now):
+    """A conversation of `user_messages` user turns whose last event is `age_hours` old."""
+    ts = now - age_hours * 3600 - 10 * user_messages
+    events = [ActionExecuted("action_listen", timestamp=ts)]
+    for k in range(user_messages):
+        events += [
+            UserUttered(f"melding {k}", timestamp=ts + 10 * k + 1),
+            ActionExecuted("action_listen", timestamp=ts + 10 * k + 2),
+        ]
+    asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
+
+
+def test_conversations_that_never_got_past_their_first_message_go_after_a_day(tmp_path):
+    from veivis.retention import delete_one_message_conversations
+
+    db = tmp_path / "tracker.db"
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(db))
+    now = time.time()
+    for sender, messages, age_hours in [
+        ("one-old", 1, 30),  # one message, a day and more ago: deleted
+        ("none-old", 0, 30),  # opened, nothing sent: deleted
+        ("one-recent", 1, 2),  # one message, still today: may go on
+        ("two-old", 2, 30),  # a real conversation: kept for the full retention
+        ("many-old", 5, 300),
+    ]:
+        store_turns(store, sender, messages, age_hours, now)
+
+    url = sqlite_url(str(db))
+    assert delete_one_message_conversations(url, hours=24, now=now) == 2
+    assert set(asyncio.run(store.keys())) == {"one-recent", "two-old", "many-old"}
+    assert delete_one_message_conversations(url, hours=24, now=now) == 0
+    assert delete_one_message_conversations(url, hours=1, now=now) == 1  # one-recent

@@ -284,3 +284,19 @@ def test_delete_conversation_in_rasas_own_sql_store(domain, tmp_path):
     assert delete_conversation(sqlite_url(str(db)), "keep") == 3
     assert rows(db) == []
     assert delete_conversation(sqlite_url(str(tmp_path / "none.db")), "keep") == 0
+
+
+def test_stored_conversations_are_counted_through_rasas_fail_safe_wrapper(domain, tmp_path):
+    """The ceiling's count (veivis/channels/ceiling.py): one query for this store, all sender
+    ids for Rasa's own; the same number either way."""
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    from veivis.tracker_store import count_conversations
+
+    db = tmp_path / "t.db"
+    store = SQLiteTrackerStore(domain, db=str(db))
+    assert run(count_conversations(FailSafeTrackerStore(store))) == 0
+    for sender in ("a", "b", "c"):
+        run(store.save(new_tracker(domain, sender)))
+    assert run(count_conversations(FailSafeTrackerStore(store))) == 3
+    assert run(count_conversations(SQLTrackerStore(domain, db=str(db)))) == 3

@@ -7,7 +7,10 @@ DELETE /webhooks/rest/conversation/<sender>
 
 What it adds to rasa.core.channels.rest.RestInput, and why:
 - malformed JSON or a missing sender gets a 400 with a JSON error, not a stack trace;
-- a sender over the rate limit gets a 429 (a red flag still gets the emergency answer);
+- a sender or a client (its address, client_address.py) over its rate limit, or a client
+  starting too many conversations, gets a 429 with Retry-After (rate_limit.py); at the
+  ceiling on stored conversations a new one gets a clear answer instead (ceiling.py).
+  A red flag still gets the emergency answer;
 - empty and over-long messages get a friendly Norwegian reply without reaching the
   model; an over-long message that contains a red flag still gets the emergency reply;
 - phone numbers, national ID numbers, e-mail addresses and names that a cue announces
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
 
@@ -38,8 +42,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from veivis import limits
+from veivis.channels.ceiling import ConversationCeiling
+from veivis.channels.client_address import client_address
 from veivis.channels.last_resort import emergency_replies, warm_up
-from veivis.channels.rate_limit import RateLimiter
+from veivis.channels.rate_limit import Refusal, RequestLimits
 from veivis.channels.widget_routes import WidgetBlueprint
 from veivis.danger import EMERGENCY, URGENT, Assessment, assess
 from veivis.danger.replies import (
@@ -51,7 +58,7 @@ from veivis.danger.replies import (
 )
 from veivis.privacy import mask_personal_data
 from veivis.timeouts import DANGER_DEADLINE_S, TURN_DEADLINE_S
-from veivis.tracker_store import delete_conversation
+from veivis.tracker_store import conversation_exists, count_conversations, delete_conversation
 from veivis.understanding.buttons import parse_payload
 
 logger = logging.getLogger(__name__)
@@ -76,6 +83,9 @@ REPLY_NO_ANSWER = (
 ERROR_TOO_MANY = (
     "For mange meldinger på kort tid. Vent litt og prøv igjen. Er noen i fare, ring 113."
 )
+REPLY_FULL = (
+    "Veivis tar ikke imot nye samtaler akkurat nå. Prøv igjen senere. Er noen i fare nå, ring 113."
+)
 ERROR_BAD_JSON = 'Forespørselen må være JSON: {"sender": "...", "message": "..."}.'
 ERROR_BAD_SENDER = "Feltet «sender» mangler eller er ugyldig."
 ERROR_BAD_MESSAGE = "Feltet «message» mangler eller er ikke tekst."
@@ -86,6 +96,34 @@ DELETED = "deleted"  # the key of the delete answer the widget reads
 
 def _error(status: int, message: str) -> HTTPResponse:
     return response.json({"error": message}, status=status)
+
+
+def too_many(refusal: Refusal) -> HTTPResponse:
+    """The 429: a JSON error the widget shows as it is, and when to try again."""
+    return response.json(
+        {"error": ERROR_TOO_MANY, "limit": refusal.limit, "retry_after_s": refusal.retry_after_s},
+        status=429,
+        headers={"Retry-After": str(refusal.retry_after_s)},
+    )
+
+
+class LimitLog:
+    """One log line a minute with how often each limit was hit: that a limit was hit, not
+    who hit it (no address, no sender), and no line per refused request under a flood."""
+
+    def __init__(self, every_s: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        self.every_s, self.clock = every_s, clock
+        self.counts: Dict[str, int] = {}
+        self._since = clock()
+
+    def hit(self, limit: str) -> None:
+        self.counts[limit] = self.counts.get(limit, 0) + 1
+        if self.clock() - self._since >= self.every_s:
+            hits = ", ".join(f"{name} {n}" for name, n in sorted(self.counts.items()))
+            logger.warning(
+                "Rate limits hit in the last %.0f s: %s", self.clock() - self._since, hits
+            )
+            self.counts, self._since = {}, self.clock()
 
 
 def _text(sender: str, text: str) -> Dict[str, Any]:
@@ -142,7 +180,20 @@ class VeivisRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         warm_up()
-        limiter = RateLimiter()
+        request_limits, limit_log = RequestLimits(), LimitLog()
+        ceilings: List[ConversationCeiling] = []  # made on the first message: needs the store
+
+        def ceiling(request: Request) -> ConversationCeiling:
+            if not ceilings:
+                store = request.app.ctx.agent.tracker_store
+                ceilings.append(
+                    ConversationCeiling(
+                        lambda: count_conversations(store),
+                        lambda sender: conversation_exists(store, sender),
+                    )
+                )
+            return ceilings[0]
+
         # WidgetBlueprint also serves the chat page at / (veivis/channels/widget_routes.py)
         webhook = WidgetBlueprint("veivis_rest", __name__)
 
@@ -165,9 +216,19 @@ class VeivisRestInput(RestInput):
             # Danger is assessed first, before anything that can be slow or fail.
             assessment = await assess_off_loop(text)
             danger = danger_replies(assessment, sender)
-            if not limiter.allow(sender):
+            client = client_address(
+                request.ip, request.headers.getall("x-forwarded-for", []), limits.TRUSTED_PROXIES
+            )
+            new = request_limits.is_new(sender)
+            refused = request_limits.check(client, sender)
+            if refused is not None:
+                limit_log.hit(refused.limit)
                 # never rate-limit danger
-                return response.json(danger) if danger else _error(429, ERROR_TOO_MANY)
+                return response.json(danger) if danger else too_many(refused)
+            if new and await ceiling(request).refuses(sender):
+                request_limits.known.forget(sender)
+                # the emergency answer, without starting a conversation to store
+                return response.json(danger) if danger else _reply(sender, REPLY_FULL)
             prepared = prepare_text(text, danger_intent(assessment))
             if prepared is None:
                 return _reply(sender, REPLY_TOO_LONG)
