@@ -7,14 +7,15 @@ tests in tests/unit/test_selfcheck_form.py):
 
 - an answer not understood gets the hint and the question again once; the second time the
   question is noted as «vet ikke» and the check goes on (issue 15);
-- a relative's check that may be acute («han er helt borte nå») asks about the state first;
-- «nei, det var heroin, ikke kokain» at a later question replaces the substances;
+- a relative's check that may be acute («han er ruset nå») asks about the state first;
+- «nei vent, det var heroin» at a later question replaces the substances;
 - symptoms said in the message that starts the check are kept, but «ingen …» there is not
-  an answer (it was «ingen vet at jeg drikker», not «ingen plager»).
+  an answer (it was «ingen vet at jeg drikker», not «ingen plager»);
+- what the person said about the same person's use just before the check is not asked again.
 
-Rasa calls this action on every turn of the form. When the action server is down, the
-channel still answers danger (veivis/channels/last_resort.py); other answers in the form
-get «prøv igjen», as the outcome already does.
+Rasa calls this action on every turn of the form. When the action server is down or late,
+the validation counts as none (veivis/rasa_patches.py): the form asks its questions
+without these extras, and danger is answered as always.
 """
 
 from __future__ import annotations
@@ -35,13 +36,20 @@ NOTED_UNKNOWN = "utter_selfcheck_noted_unknown"
 CORRECTED = "utter_selfcheck_corrected"
 # Danger and «avbryt» are never answers: the form must reject them so that the rules
 # answer (113, legevakt) — nothing may be filled from such a message, not even in passing.
-NOT_ANSWERS = frozenset({"emergency", "emergency_suicide", "urgent", "stop"})
+DANGER_INTENTS = frozenset({"emergency", "emergency_suicide", "urgent"})
+NOT_ANSWERS = DANGER_INTENTS | {"stop"}
 # Intents the form's rules answer with the hint: an answer the form could not use.
 UNCLEAR_INTENTS = frozenset({"nlu_fallback", "did_you_mean", "inform", "affirm", "deny"})
 LIST_SLOTS = frozenset({"substances", "symptoms"})
 # The phase of a run: right after the person wrote, after the hint, or back after
 # something else (an answer to a question asked in the middle of the check).
 ANSWER, AFTER_HINT, RESUMED = "answer", "after_hint", "resumed"
+SYMPTOM = "symptom"  # the entity
+START_INTENTS = frozenset({"start_selfcheck", "start_selfcheck_other"})
+# Where the look-back for earlier answers stops: an outcome, «avbryt», an earlier check.
+CHECK_BOUNDARIES = frozenset(
+    {"action_selfcheck_outcome", "action_selfcheck_forget", "action_deactivate_loop"}
+)
 # A relative who may be in a bad state now: how they are comes first.
 ACUTE_ORDER = ("subject", "symptoms", "timing", "substances", "frequency", "duration")
 
@@ -81,10 +89,12 @@ def corrected_substances(
     requested: Optional[str],
     intent: str = "inform",
     set_now: Mapping[str, Any] = {},
+    together: Optional[str] = None,
 ) -> Optional[Dict[str, Any]]:
-    """«nei, det var heroin, ikke kokain» at any later question: the new substances (the
-    negated one is already dropped by the entity extractor) and what follows for «together».
-    Its «nei» answered nothing: what it filled from the intent alone is undone."""
+    """«nei vent, det var heroin, ikke kokain» at any later question: the new substances (the
+    negated one is already dropped by the entity extractor) and what follows for «together»
+    (`together`: its answer so far). Its «nei» answered nothing: what it filled from the
+    intent alone is undone."""
     if requested == "substances":
         return None  # the slot's own mapping reads it
     names = {e["entity"] for e in entities}
@@ -94,26 +104,13 @@ def corrected_substances(
     update: Dict[str, Any] = {"substances": values}
     if "no_cocaine" in names:
         update["alcohol_with_cocaine"] = "no"
-    if intent in ("deny", "affirm") and requested in set_now:
+    elif together == "no":  # cocaine now among them: «samtidig?» must be asked after all
+        update["alcohol_with_cocaine"] = None
+    if intent in ("deny", "affirm") and requested in set_now and requested not in update:
         update[requested] = None
         if requested == "symptoms" and set_now.get("timing") == "none":
             update["timing"] = None
     return update
-
-
-def symptoms_in_passing(
-    entities: Sequence[Mapping[str, Any]], requested: Optional[str], current: Any
-) -> Optional[Dict[str, Any]]:
-    """Symptoms named in an answer to another question («i to år, og nå skjelver jeg») are
-    recorded beside those already known; «ingen» there answers nothing."""
-    if requested in (None, "symptoms"):
-        return None  # the start message and the symptoms question have their own mappings
-    named = [e["value"] for e in entities if e["entity"] == "symptom"]
-    named = [v for v in named if v not in ("none", "unknown")]
-    if not named:
-        return None
-    known = [v for v in current or [] if v not in ("none", "unknown")]
-    return {"symptoms": list(dict.fromkeys(known + named))}
 
 
 # What a message before the check may fill: entity → slot (symptoms are not read there:
@@ -128,15 +125,16 @@ EARLIER = {
 
 
 def earlier_answers(
-    messages: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
+    messages: Sequence[Mapping[str, Any]], slots: Mapping[str, Any], subject: Optional[str] = None
 ) -> Dict[str, Any]:
     """Answers from the person's messages before the check started («jeg tok MDMA en gang
     på festival» → «Hva bruker du?» is not asked), for the slots still empty; only from
-    messages that tell of use, not questions about a substance («hva er fentanyl»).
+    messages that tell of the same person's use (not «kjæresten min drikker» before a check
+    for oneself), not questions («hva er fentanyl», «hva skjer hvis jeg tar …»).
     `messages` are the newest first, each with its text and entities."""
     update: Dict[str, Any] = {}
     for message in messages:
-        if not describes_use(message.get("text") or ""):
+        if not describes_use(message.get("text") or "", subject):
             continue
         for entity in message.get("entities") or []:
             slot = EARLIER.get(entity.get("entity"))
@@ -153,12 +151,10 @@ def earlier_answers(
     return update
 
 
-def first_message_symptoms(value: Any, requested: Optional[str], said_now: Iterable[str]) -> Any:
-    """Symptoms from the message that starts the check (`said_now`: the symptoms it names):
-    «ingen» there is no answer. Answers from before (a check left unfinished) stay."""
-    if requested == "symptoms" or value is None or not set(said_now):
-        return value
-    kept = [v for v in value if v not in ("none", "unknown")]
+def first_message_symptoms(said_now: Iterable[str]) -> Optional[List[str]]:
+    """Symptoms the message that starts the check names; «ingen» there is no answer
+    («ingen vet at jeg drikker» is not «ingen plager»)."""
+    kept = [v for v in dict.fromkeys(said_now) if v not in ("none", "unknown")]
     return kept or None
 
 
@@ -175,18 +171,6 @@ class ValidateSelfcheckForm(FormValidationAction):
     ) -> List[str]:
         return question_order(domain_slots, tracker.get_slot("subject"), _acute(tracker))
 
-    def validate_symptoms(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
-        said_now = [
-            e.get("value")
-            for e in (tracker.latest_message or {}).get("entities") or []
-            if e.get("entity") == "symptom"
-        ]
-        return {
-            "symptoms": first_message_symptoms(value, tracker.get_slot("requested_slot"), said_now)
-        }
-
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
@@ -194,6 +178,10 @@ class ValidateSelfcheckForm(FormValidationAction):
         intent = (latest.get("intent") or {}).get("name", "")
         if intent in NOT_ANSWERS and _phase(tracker) == ANSWER:
             return []
+        if (latest.get("red_flag") or {}).get("model_intent") in DANGER_INTENTS:
+            # the model read danger the red-flag rules could not confirm: never «vet ikke» and
+            # on — Rasa rejects it and the hint («er noen i fare nå, ring 113») is given
+            intent = "unconfirmed_danger"
         events = await super().run(dispatcher, tracker, domain)
         requested = tracker.get_slot("requested_slot")
         set_now = tracker.slots_to_validate()
@@ -202,16 +190,24 @@ class ValidateSelfcheckForm(FormValidationAction):
         phase = _phase(tracker)
 
         update: Dict[str, Any] = {}
-        if requested is None:  # the form starts: what was said before it
+        if requested is None:  # the form starts: what the start message and those before say
+            if intent in START_INTENTS and tracker.get_slot("symptoms") is None:
+                found = latest.get("entities") or []
+                named = first_message_symptoms(
+                    e["value"] for e in found if e["entity"] == "symptom"
+                )
+                if named:
+                    update["symptoms"] = named
             before = [
                 {"text": e.get("text"), "entities": (e.get("parse_data") or {}).get("entities")}
-                for e in _user_events_since_check_started(tracker)[1:4]
+                for e in _user_events_since(tracker, CHECK_BOUNDARIES)[1:4]
             ]
-            update.update(earlier_answers(before, {**tracker.slots, **_slot_events(events)}))
+            slots = {**tracker.slots, **_slot_events(events)}
+            update.update(earlier_answers(before, slots, tracker.get_slot("subject")))
         if phase == ANSWER:
-            correction = corrected_substances(
-                latest.get("entities") or [], requested, intent, set_now
-            )
+            together = tracker.get_slot("alcohol_with_cocaine")
+            found = latest.get("entities") or []
+            correction = corrected_substances(found, requested, intent, set_now, together)
             if correction:
                 dispatcher.utter_message(response=CORRECTED)
                 update.update(correction)
@@ -248,11 +244,13 @@ def _slot_events(events: Iterable[EventType]) -> Dict[str, Any]:
     return {e["name"]: e.get("value") for e in events if e.get("event") == "slot"}
 
 
-def _user_events_since_check_started(tracker: Tracker) -> List[Dict[str, Any]]:
-    """The person's messages since the last outcome (or the conversation's start)."""
+def _user_events_since(tracker: Tracker, boundaries: Iterable[str]) -> List[Dict[str, Any]]:
+    """The person's messages, newest first, back to the last of `boundaries` (an action, or
+    an earlier run of the form when «selfcheck_form» is among them)."""
+    stop = set(boundaries)
     messages: List[Dict[str, Any]] = []
     for event in reversed(tracker.events):
-        if event.get("event") == "action" and event.get("name") == "action_selfcheck_outcome":
+        if event.get("event") in ("action", "active_loop") and event.get("name") in stop:
             break
         if event.get("event") == "user":
             messages.append(event)
@@ -260,7 +258,9 @@ def _user_events_since_check_started(tracker: Tracker) -> List[Dict[str, Any]]:
 
 
 def _acute(tracker: Tracker) -> bool:
-    for event in _user_events_since_check_started(tracker)[:4]:
+    for event in _user_events_since(
+        tracker, ("action_selfcheck_outcome", "action_selfcheck_forget")
+    )[:4]:
         entities = (event.get("parse_data") or {}).get("entities") or []
         if any(
             e.get("entity") == "now" or (e.get("entity") == "timing" and e.get("value") == "using")

@@ -147,6 +147,7 @@ _original_remote_run: Any = None
 async def _bounded_remote_run(self: Any, *args: Any, **kwargs: Any) -> Any:
     import asyncio
 
+    from aiohttp import ClientResponseError
     from rasa.core.actions.action import ActionExecutionRejection
     from rasa.shared.exceptions import RasaException
 
@@ -163,9 +164,14 @@ async def _bounded_remote_run(self: Any, *args: Any, **kwargs: Any) -> Any:
         raise RasaException(f"Action server did not answer {self.name()} in time") from None
     except ActionExecutionRejection:
         raise  # the action's own answer, not a fault
-    except RasaException:
-        if self.name().startswith(VALIDATION_PREFIX):
-            logger.error("Action server failed %s: the form goes on without it", self.name())
+    except RasaException as error:
+        # Only an unreachable server is «no validation»; an error the server answered (a
+        # crash, an action it does not know) is a fault to see, and Rasa reports it.
+        answered, name = isinstance(error.__cause__, ClientResponseError), self.name()
+        if name.startswith(VALIDATION_PREFIX) and not answered:
+            logger.error(
+                "Action server unreachable for %s: the form goes on without it", self.name()
+            )
             return []
         raise
 
@@ -180,9 +186,10 @@ def bounded_action_calls() -> None:
     with the RasaException Rasa raises for an unreachable server, which its processor
     already handles (it logs, and the turn goes on without the action's events).
 
-    A form's validation action that fails or is late returns no events instead — what
-    Rasa does for a form without one — so the self-check still asks its questions (without
-    the extras of actions/selfcheck_form.py) while the action server is down."""
+    A form's validation action that cannot be reached or is late returns no events instead
+    — what Rasa does for a form without one — so the self-check still asks its questions
+    (without the extras of actions/selfcheck_form.py) while the action server is down. An
+    error the action server answered (a crash, an unknown action) is still raised."""
     global _original_remote_run
     from rasa.core.actions.action import RemoteAction
 

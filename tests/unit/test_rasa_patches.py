@@ -150,6 +150,17 @@ def test_a_failed_form_validation_is_no_validation(monkeypatch, fault):
     with pytest.raises(RasaException):
         asyncio.run(rasa_patches._bounded_remote_run(outcome, None, None, None, None))
 
+    async def answered_with_an_error(self, *args, **kwargs):
+        from aiohttp import ClientResponseError
+
+        raise RasaException("Failed to execute custom action") from ClientResponseError(
+            None, (), status=500
+        )
+
+    monkeypatch.setattr(rasa_patches, "_original_remote_run", answered_with_an_error)
+    with pytest.raises(RasaException):  # a crash in the action is a fault to see, not «none»
+        asyncio.run(rasa_patches._bounded_remote_run(validation, None, None, None, None))
+
     async def rejecting(self, *args, **kwargs):
         raise ActionExecutionRejection(self.name())
 

@@ -44,11 +44,14 @@ def test_the_privacy_answer_states_the_retention_the_code_applies():
 
     from rasa.shared.core.domain import Domain
 
-    from veivis.retention import DEFAULT_DAYS
+    from veivis.retention import DEFAULT_DAYS, DEFAULT_ONE_MESSAGE_HOURS
 
     domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain"))
     said = " ".join(v["text"] for v in domain.responses["utter_privacy"])
     assert f"slettes den automatisk etter {DEFAULT_DAYS} dager uten nye meldinger" in said
+    assert (
+        DEFAULT_ONE_MESSAGE_HOURS == 24 and "etter ett døgn hvis du bare skrev én melding" in said
+    )
     # it names the widget's own delete button, which the widget has (next test)
     assert "«Slett samtalen»" in said
 
@@ -56,10 +59,11 @@ def test_the_privacy_answer_states_the_retention_the_code_applies():
 def test_the_widget_says_the_same_about_storage():
     from pathlib import Path
 
-    from veivis.retention import DEFAULT_DAYS
+    from veivis.retention import DEFAULT_DAYS, DEFAULT_ONE_MESSAGE_HOURS
 
     page = (Path(__file__).resolve().parents[2] / "widget" / "chat.html").read_text("utf-8")
     assert f"slettes den etter {DEFAULT_DAYS} dager uten nye meldinger" in page
+    assert DEFAULT_ONE_MESSAGE_HOURS == 24 and "etter ett døgn hvis den bare har én melding" in page
     assert ">Slett samtalen</button>" in page
     assert "bare i denne nettleseren" not in page  # the server keeps it too
 

@@ -108,7 +108,26 @@ def test_selfcheck_asked_for(intent, text, someone_else, expected):
         ("er det farlig å blande kokain og alkohol", False),
         ("hvordan bruker man nalokson", False),
         ("kan man bli avhengig av oxy", False),
+        ("tar han GHB?", False),  # a question
+        ("hva skjer hvis jeg tar kokain og alkohol samtidig", False),  # a supposition
+        ("Kan du sjekke bruken min? Eg drikk vin i helgane", True),  # a question, then telling
+        ("lillesøstra mi røyker weed noen ganger, er det noe å bekymre seg for?", True),
+        ("er det farlig, tar han GHB?", False),  # the asking clause is the last
     ],
 )
 def test_describes_use_tells_use_from_questions_about_a_substance(text, expected):
     assert topics.describes_use(text) is expected
+
+
+@pytest.mark.parametrize(
+    "text,who,expected",
+    [
+        ("kjæresten min drikker hver dag", "self", False),
+        ("kjæresten min drikker hver dag", "other", True),
+        ("jeg drikker hver dag", "other", False),
+        ("i helgene drikker jeg mye", "self", True),
+        ("nå tar han mest heroin", "self", False),
+    ],
+)
+def test_describes_use_of_the_person_the_check_is_about(text, who, expected):
+    assert topics.describes_use(text, who) is expected

@@ -9,7 +9,7 @@ its group (data/patterns/substances.yml).
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from veivis.language import fold
 from veivis.nlp.patterns import substance_groups
@@ -116,14 +116,36 @@ RELATIVES_ANSWER = frozenset({"worried_about_someone", "info_relatives"})
 
 
 # Norwegian puts the verb second: «nå tar han», «i helgene drikker jeg».
-INVERTED_USE = re.compile(rf"(?<![a-z]){USE_VERB} (?:han|hun|ho|hen|jeg|eg|vi)(?![a-z])")
+INVERTED_OWN = re.compile(rf"(?<![a-z]){USE_VERB} (?:jeg|eg)(?![a-z])")
+INVERTED_OTHER = re.compile(rf"(?<![a-z]){USE_VERB} (?:han|hun|ho|hen|vi)(?![a-z])")
 
 
-def describes_use(text: str) -> bool:
-    """The message tells of someone's use («jeg tok MDMA en gang», «sønnen min røyker hasj
-    hver dag») — not a question about a substance («hva er fentanyl»)."""
-    folded = fold(text)
-    return any(p.search(folded) for p in (OWN_USE, OTHER_USE, INVERTED_USE))
+HYPOTHETICAL = re.compile(r"(?<![a-z])(?:hvis|viss|dersom|om jeg|om eg|if)(?![a-z])")
+
+
+def describes_use(text: str, who: Optional[str] = None) -> bool:
+    """The message tells of use — one's own (`who` "self"), someone else's ("other"), or
+    either — «jeg tok MDMA en gang», «sønnen min røyker hasj hver dag»; not in a question or a
+    supposition («hva er fentanyl», «tar han GHB?», «hva skjer hvis jeg tar kokain»). A
+    question may follow the telling: «søstera mi røyker weed, er det farlig?» tells of use."""
+    return any(_tells_use(fold(clause), who) for clause in _telling_clauses(text))
+
+
+def _telling_clauses(text: str) -> List[str]:
+    """The clauses that state something: in a sentence ending with «?», all but the last."""
+    clauses: List[str] = []
+    for sentence in re.findall(r"[^.!?\n]+[.!?]*", text):
+        parts = [p for p in re.split(r"[,;:]", sentence) if p.strip()]
+        clauses += parts[:-1] if sentence.rstrip().endswith("?") else parts
+    return clauses
+
+
+def _tells_use(folded: str, who: Optional[str]) -> bool:
+    if HYPOTHETICAL.search(folded):
+        return False
+    own = bool(OWN_USE.search(folded) or INVERTED_OWN.search(folded))
+    other = bool(OTHER_USE.search(folded) or INVERTED_OTHER.search(folded))
+    return own if who == "self" else other if who == "other" else own or other
 
 
 def selfcheck_for(intent: str | None, text: str, someone_else_named: bool) -> str | None:
