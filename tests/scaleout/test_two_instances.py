@@ -772,6 +772,42 @@ def test_simultaneous_messages_of_one_conversation_on_both_instances(stack):
     assert not problems, "\n".join(problems)
 
 
+def test_slett_samtalen_deletes_the_conversation_from_postgresql(stack):
+    """«Slett samtalen» with PostgreSQL, through nginx: every row of that conversation
+    goes, another conversation stays, and a second delete says there was nothing."""
+    import urllib.error
+    import urllib.request
+
+    import psycopg2
+
+    def rows(sender: str) -> int:
+        with psycopg2.connect(**stack.pg) as conn, conn.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM events WHERE sender_id = %s", (sender,))
+            n = cur.fetchone()[0]
+        conn.close()
+        return n
+
+    gone, kept = (f"scaleout-delete-{k}-{uuid.uuid4().hex[:8]}" for k in ("gone", "kept"))
+    for sender in (gone, kept):
+        for message in ("hei", "hva er nalokson"):
+            timed_send(stack.nginx, sender, message)
+        wait_until_stored(stack, sender, ["hei", "hva er nalokson"])
+    url = stack.nginx.rsplit("/webhook", 1)[0] + f"/conversation/{gone}"
+
+    def delete() -> Tuple[int, Any]:
+        request = urllib.request.Request(url, method="DELETE")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    assert delete() == (200, {"deleted": True})
+    assert rows(gone) == 0 and rows(kept) > 0
+    status, body = delete()
+    assert status == 404 and body["deleted"] is False
+
+
 def test_retention_deletes_old_conversations_from_postgresql(stack):
     """The «deleted after 30 days» promise with PostgreSQL: veivis.retention, as the README
     runs it (make run only runs it on SQLite). Last: it deletes every conversation."""
