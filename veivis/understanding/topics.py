@@ -108,6 +108,13 @@ USE_VERB = (  # folded: present and past («jeg prøvde kokain», «han drakk»)
     r"|drinking|use|using|used|take|took|smoke|smoked)"
 )
 OWN_USE = re.compile(rf"(?<![a-z])(?:jeg|eg|e|a|i) (?:[a-z0-9]+ ){{0,2}}?{USE_VERB}(?![a-z])")
+# Which message about one's own use starts the check instead of the relatives' answer: the
+# present only (session 5's list) — «jeg har brukt paralgin …, kan jeg ha blitt avhengig?»
+# is a question to answer, not a request for the check.
+OWN_USE_NOW = re.compile(
+    r"(?<![a-z])(?:jeg|eg|e|a|i) (?:[a-z]+ ){0,2}?(?:driker|drik|bruker|brukar|tar|tek|royker"
+    r"|roykjer|snifer|snorter|sniffa|drinking|use|using|take|smoke)(?![a-z])"
+)
 OTHER_USE = re.compile(
     rf"(?<![a-z])(?:han|hun|ho|hen|he|she|min|mi|mitt|mine|vi) (?:[a-z0-9]+ ){{0,3}}?"
     rf"{USE_VERB}(?![a-z])"
@@ -155,4 +162,4 @@ def selfcheck_for(intent: str | None, text: str, someone_else_named: bool) -> st
     folded = fold(text)
     if someone_else_named:
         return "start_selfcheck_other" if CHECK_FRAME.search(folded) else None
-    return "start_selfcheck" if OWN_USE.search(folded) else None
+    return "start_selfcheck" if OWN_USE_NOW.search(folded) else None
