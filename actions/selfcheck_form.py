@@ -20,6 +20,7 @@ without these extras, and danger is answered as always.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 from rasa_sdk import Tracker
@@ -29,6 +30,8 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.selfcheck_answers import UNCLEAR_SLOT as UNCLEAR
+from veivis.language import fold
+from veivis.nlp.patterns import substance_groups
 from veivis.understanding.topics import describes_use
 
 HINT = "utter_selfcheck_not_understood"
@@ -90,19 +93,29 @@ def corrected_substances(
     intent: str = "inform",
     set_now: Mapping[str, Any] = {},
     together: Optional[str] = None,
+    text: str = "",
+    current: Sequence[str] = (),
 ) -> Optional[Dict[str, Any]]:
-    """«nei vent, det var heroin, ikke kokain» at any later question: the new substances (the
-    negated one is already dropped by the entity extractor) and what follows for «together»
-    (`together`: its answer so far). Its «nei» answered nothing: what it filled from the
-    intent alone is undone."""
+    """«nei vent, det var heroin, ikke kokain» at any later question: the substances named
+    (the negated one is dropped by the entity extractor) take the place of the one the
+    message names as wrong — «kokain og alkohol» → «heroin og alkohol» — or, when it names
+    none of the earlier ones («jeg mente heroin»), of all of them. «Together» follows, and
+    what its «nei» filled from the intent alone is undone."""
     if requested == "substances":
         return None  # the slot's own mapping reads it
     names = {e["entity"] for e in entities}
-    if "correction" not in names or "substance" not in names:
+    cue = "correction" in names or CORRECTION_TEXT.search(text)
+    if not cue or "substance" not in names:
         return None
-    values = list(dict.fromkeys(e["value"] for e in entities if e["entity"] == "substance"))
+    named = [e["value"] for e in entities if e["entity"] == "substance"]
+    earlier = [v for v in current if v != "unknown"]
+    wrong = [
+        v for v in earlier if v not in named and re.search(rf"\b{re.escape(fold(v))}", fold(text))
+    ]
+    kept = [v for v in earlier if v not in wrong] if wrong else []
+    values = list(dict.fromkeys(kept + named))
     update: Dict[str, Any] = {"substances": values}
-    if "no_cocaine" in names:
+    if not any(substance_groups().get(v) == "cocaine" for v in values):
         update["alcohol_with_cocaine"] = "no"
     elif together == "no":  # cocaine now among them: «samtidig?» must be asked after all
         update["alcohol_with_cocaine"] = None
@@ -111,6 +124,15 @@ def corrected_substances(
         if requested == "symptoms" and set_now.get("timing") == "none":
             update["timing"] = None
     return update
+
+
+# A correction said the plain way, beside the cue words of data/patterns/answers.yml:
+# «nei, det var heroin …» opening the message, or «ikke kokain, men heroin».
+CORRECTION_TEXT = re.compile(
+    r"^\W*(?:nei|neida|nope)\W+(?:vent\W+)?(?:det|d)\s+(?:var|er|va|e)\b"
+    r"|\b(?:ikke|ikkje)\s+\w+\W+men\b",
+    re.IGNORECASE,
+)
 
 
 # What a message before the check may fill: entity → slot (symptoms are not read there:
@@ -207,7 +229,11 @@ class ValidateSelfcheckForm(FormValidationAction):
         if phase == ANSWER:
             together = tracker.get_slot("alcohol_with_cocaine")
             found = latest.get("entities") or []
-            correction = corrected_substances(found, requested, intent, set_now, together)
+            text = latest.get("text") or ""
+            current = tracker.get_slot("substances") or []
+            correction = corrected_substances(
+                found, requested, intent, set_now, together, text, current
+            )
             if correction:
                 dispatcher.utter_message(response=CORRECTED)
                 update.update(correction)

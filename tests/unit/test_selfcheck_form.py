@@ -110,6 +110,45 @@ def test_a_correction_to_cocaine_asks_about_together_after_all():
     assert update["alcohol_with_cocaine"] == "no"
 
 
+def test_a_correction_replaces_the_substance_it_names_as_wrong():
+    found = entities(("substance", "heroin"), ("no_cocaine", "no"))
+    text = "nei, det var heroin, ikke kokain"
+    update = corrected_substances(
+        found, "frequency", "inform", {}, None, text, ["kokain", "alkohol"]
+    )
+    assert update["substances"] == ["alkohol", "heroin"] and update["alcohol_with_cocaine"] == "no"
+    # none of the earlier ones named: all of them are replaced
+    update = corrected_substances(
+        entities(("correction", "yes"), ("substance", "heroin")), "frequency", "inform", {},
+        None, "nei vent, jeg mente heroin", ["kokain", "alkohol"],
+    )  # fmt: skip
+    assert update["substances"] == ["heroin"]
+    # cocaine kept: «together» is not «no»
+    update = corrected_substances(
+        entities(("substance", "heroin"), ("no_cocaine", "no")), "frequency", "inform", {},
+        None, "nei, det var heroin, ikke alkohol", ["kokain", "alkohol"],
+    )  # fmt: skip
+    assert update["substances"] == ["kokain", "heroin"] and "alcohol_with_cocaine" not in update
+
+
+@pytest.mark.parametrize(
+    "text,corrected",
+    [
+        ("nei, det var heroin, ikke kokain", True),  # the issue's own example
+        ("Nei det er heroin han tar", True),
+        ("ikke kokain, men heroin", True),
+        ("i helgene, egentlig mest øl", False),  # everyday words are no correction
+        ("det var heroin i starten", False),
+        ("nei, han tar heroin også", False),
+        ("jeg drikker ikke mye, bare øl", False),  # «ikke …, bare» limits, it does not correct
+    ],
+)
+def test_a_correction_said_the_plain_way(text, corrected):
+    found = entities(("substance", "heroin"))
+    update = corrected_substances(found, "frequency", "inform", {}, None, text)
+    assert (update is not None) is corrected
+
+
 def test_the_nei_of_a_correction_answers_nothing():
     found = entities(("correction", "yes"), ("substance", "heroin"), ("no_cocaine", "no"))
     # «nei vent, det var heroin» at the symptoms question: «nei» filled «ingen plager»
