@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import sqlalchemy as sa
 
@@ -44,60 +44,51 @@ def one_message_hours() -> float:
     return hours if hours > 0 else DEFAULT_ONE_MESSAGE_HOURS
 
 
+# The conversations that stopped before a cutoff: their last event is older than it.
+STOPPED = "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"
+
+
 def delete_old_conversations(db_url: str, days: int, now: Optional[float] = None) -> int:
     """Delete every conversation with no event in the last `days` days; return how many."""
     cutoff = (now if now is not None else time.time()) - days * 86400
-    engine = sa.create_engine(db_url)
-    try:
-        with engine.begin() as db:
-            if not sa.inspect(db).has_table("events"):
-                return 0
-            old = "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"
-            count = db.execute(sa.text(f"SELECT COUNT(*) FROM ({old}) AS o"), {"cutoff": cutoff})
-            n = int(count.scalar() or 0)
-            if n:
-                db.execute(
-                    sa.text(f"DELETE FROM events WHERE sender_id IN ({old})"), {"cutoff": cutoff}
-                )
-            return n
-    finally:
-        engine.dispose()
+    return _in_events_table(db_url, lambda db: _delete_senders(db, STOPPED, cutoff))
 
 
 def delete_conversation(db_url: str, sender: str) -> int:
     """Delete every stored event of one conversation; return how many rows went."""
-    engine = sa.create_engine(db_url)
-    try:
-        with engine.begin() as db:
-            if not sa.inspect(db).has_table("events"):
-                return 0
-            return int(db.execute(sa.text(DELETE_CONVERSATION), {"sender": sender}).rowcount)
-    finally:
-        engine.dispose()
+
+    def delete(db: Any) -> int:
+        return int(db.execute(sa.text(DELETE_CONVERSATION), {"sender": sender}).rowcount)
+
+    return _in_events_table(db_url, delete)
 
 
 def delete_one_message_conversations(db_url: str, hours: float, now: Optional[float] = None) -> int:
     """Delete every conversation with at most one user message and no event in the last
     `hours` hours; return how many. A conversation still going on is never touched."""
     cutoff = (now if now is not None else time.time()) - hours * 3600
+    stale = STOPPED + " AND SUM(CASE WHEN type_name = 'user' THEN 1 ELSE 0 END) <= 1"
+    return _in_events_table(db_url, lambda db: _delete_senders(db, stale, cutoff))
+
+
+def _in_events_table(db_url: str, work: Callable[[Any], int]) -> int:
+    """`work` in one transaction on the tracker store's database; 0 if it has no events yet."""
     engine = sa.create_engine(db_url)
     try:
         with engine.begin() as db:
-            if not sa.inspect(db).has_table("events"):
-                return 0
-            stale = (
-                "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"
-                " AND SUM(CASE WHEN type_name = 'user' THEN 1 ELSE 0 END) <= 1"
-            )
-            count = db.execute(sa.text(f"SELECT COUNT(*) FROM ({stale}) AS o"), {"cutoff": cutoff})
-            n = int(count.scalar() or 0)
-            if n:
-                db.execute(
-                    sa.text(f"DELETE FROM events WHERE sender_id IN ({stale})"), {"cutoff": cutoff}
-                )
-            return n
+            return work(db) if sa.inspect(db).has_table("events") else 0
     finally:
         engine.dispose()
+
+
+def _delete_senders(db: Any, senders: str, cutoff: float) -> int:
+    """Delete the conversations the query `senders` selects; return how many."""
+    count = db.execute(sa.text(f"SELECT COUNT(*) FROM ({senders}) AS o"), {"cutoff": cutoff})
+    n = int(count.scalar() or 0)
+    if n:
+        delete = f"DELETE FROM events WHERE sender_id IN ({senders})"
+        db.execute(sa.text(delete), {"cutoff": cutoff})
+    return n
 
 
 def sqlite_url(path: str) -> str:
