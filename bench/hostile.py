@@ -35,14 +35,12 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import tempfile
 import time
 import urllib.parse
 import urllib.request
 import uuid
 from collections import Counter
 from contextlib import ExitStack, contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, Iterator, Optional, Sequence
 
@@ -57,7 +55,7 @@ from bench.run import (
     free_port,
     loadavg,
     log,
-    machine,
+    start_run,
     veivis_servers,
 )
 
@@ -363,19 +361,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--hostile-nice", type=int, default=0)
     ap.add_argument("--no-doc", action="store_true")
     args = ap.parse_args(argv)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    out_dir = RESULTS / f"hostile-{stamp}"
-    out_dir.mkdir(parents=True)
-    tmp = Path(tempfile.mkdtemp(prefix="veivis-hostile-"))
-    res: Dict[str, object] = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"),
-        "machine": machine(),
-        "loadavg_start": loadavg(),
-        "users": args.users,
-        "minutes": args.minutes,
-        "connections": args.connections,
-        "hostile_nice": args.hostile_nice,
-    }
+    stamp, out_dir, tmp, res = start_run(
+        "hostile",
+        users=args.users,
+        minutes=args.minutes,
+        connections=args.connections,
+        hostile_nice=args.hostile_nice,
+    )
     phases: Dict[str, object] = {}
     stack = ExitStack()
     try:

@@ -714,6 +714,22 @@ def _status_meminfo(key: str) -> int:
     return 0
 
 
+def start_run(kind: str, **params: object) -> Tuple[str, Path, Path, Dict[str, object]]:
+    """A new run of the benchmark `kind` (soak, hostile): its stamp, its results folder, a
+    scratch folder, and the head of its results (date, machine, load, `params`)."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    out_dir = RESULTS / f"{kind}-{stamp}"
+    out_dir.mkdir(parents=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f"veivis-{kind}-"))
+    res: Dict[str, object] = {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"),
+        "machine": machine(),
+        "loadavg_start": loadavg(),
+        **params,
+    }
+    return stamp, out_dir, tmp, res
+
+
 def loadavg() -> str:
     try:
         return " ".join(open("/proc/loadavg").read().split()[:3])

@@ -16,16 +16,22 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import tempfile
 import threading
 import time
-from datetime import datetime, timezone
-from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from bench import conversations as convs
 from bench import loadgen
-from bench.run import RESULTS, ROOT, _status_kb, ensure_model, loadavg, log, machine, veivis_servers
+from bench.run import (
+    RESULTS,
+    ROOT,
+    _status_kb,
+    ensure_model,
+    loadavg,
+    log,
+    start_run,
+    veivis_servers,
+)
 
 DOC = ROOT / "docs" / "soak.md"
 
@@ -137,17 +143,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--minutes", type=float, default=5)
     ap.add_argument("--no-doc", action="store_true")
     args = ap.parse_args(argv)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    out_dir = RESULTS / f"soak-{stamp}"
-    out_dir.mkdir(parents=True)
-    tmp = Path(tempfile.mkdtemp(prefix="veivis-soak-"))
-    res: Dict[str, object] = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"),
-        "machine": machine(),
-        "loadavg_start": loadavg(),
-        "users": args.users,
-        "minutes": args.minutes,
-    }
+    stamp, out_dir, tmp, res = start_run("soak", users=args.users, minutes=args.minutes)
     log(f"Soak {stamp}: {args.users} users × {args.minutes} min; load {res['loadavg_start']}")
     try:
         ensure_model()
