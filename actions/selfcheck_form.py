@@ -271,12 +271,11 @@ def _slot_events(events: Iterable[EventType]) -> Dict[str, Any]:
 
 
 def _user_events_since(tracker: Tracker, boundaries: Iterable[str]) -> List[Dict[str, Any]]:
-    """The person's messages, newest first, back to the last of `boundaries` (an action, or
-    an earlier run of the form when «selfcheck_form» is among them)."""
+    """The person's messages, newest first, back to the last of the actions `boundaries`."""
     stop = set(boundaries)
     messages: List[Dict[str, Any]] = []
     for event in reversed(tracker.events):
-        if event.get("event") in ("action", "active_loop") and event.get("name") in stop:
+        if event.get("event") == "action" and event.get("name") in stop:
             break
         if event.get("event") == "user":
             messages.append(event)
