@@ -13,6 +13,10 @@ red flags, which always get the emergency answer (veivis/channels/rest.py).
     VEIVIS_CLIENT_PER_SECOND       5     … and per second, sustained (all its conversations)
     VEIVIS_CLIENT_NEW_BURST        20    new conversations one client may start at once …
     VEIVIS_CLIENT_NEW_PER_MINUTE   20    … and per minute, sustained
+    VEIVIS_REFUSAL_PAUSE_S         1     a refusal (429) is sent after this pause, at most
+                                         its Retry-After …
+    VEIVIS_REFUSAL_PAUSES          200   … and at most this many refusals wait at once
+                                         (beyond them, at once)
     VEIVIS_MAX_CONVERSATIONS       200000  stored conversations (~18 KB each): beyond it
                                          new conversations are refused (0: no ceiling)
     VEIVIS_TRUSTED_PROXIES         127.0.0.0/8,::1   peers whose X-Forwarded-For is
@@ -78,5 +82,7 @@ CLIENT_BURST = _count("VEIVIS_CLIENT_BURST", 60)
 CLIENT_PER_SECOND = _number("VEIVIS_CLIENT_PER_SECOND", 5.0)
 CLIENT_NEW_BURST = _count("VEIVIS_CLIENT_NEW_BURST", 20)
 CLIENT_NEW_PER_MINUTE = _number("VEIVIS_CLIENT_NEW_PER_MINUTE", 20.0)
+REFUSAL_PAUSE_S = _number("VEIVIS_REFUSAL_PAUSE_S", 1.0)
+REFUSAL_PAUSES = _count("VEIVIS_REFUSAL_PAUSES", 200)
 MAX_CONVERSATIONS = _count("VEIVIS_MAX_CONVERSATIONS", 200_000, zero_allowed=True)
 TRUSTED_PROXIES = parse_networks(os.environ.get("VEIVIS_TRUSTED_PROXIES", "127.0.0.0/8,::1"))

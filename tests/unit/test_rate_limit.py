@@ -1,8 +1,16 @@
 """The per-sender token bucket (veivis/channels/rate_limit.py)."""
 
+import asyncio
+
 import pytest
 
-from veivis.channels.rate_limit import RateLimiter
+from veivis.channels.rate_limit import (
+    CLIENT_RATE,
+    NEW_CONVERSATIONS,
+    RateLimiter,
+    Refusal,
+    RefusalPause,
+)
 
 
 class Clock:
@@ -36,10 +44,7 @@ def test_one_sender_does_not_use_up_another_senders_messages():
 # ---------------------------------------------------------------- per client (issue 18)
 
 from veivis.channels.rate_limit import (  # noqa: E402
-    CLIENT_RATE,
-    NEW_CONVERSATIONS,
     SENDER_RATE,
-    Refusal,
     RequestLimits,
     refusal,
 )
@@ -126,3 +131,40 @@ def test_a_forgotten_sender_counts_as_new_again():
     assert rl.is_new("s") and rl.check("c", "s") is None and not rl.is_new("s")
     rl.known.forget("s")
     assert rl.is_new("s")
+
+
+# ---------------------------------------------------------------- the pause before a 429
+
+
+@pytest.mark.parametrize(
+    "pause_s, capacity, waiting, retry_after_s, expected",
+    [
+        (1.0, 200, 0, 1, 1.0),  # the default: one second
+        (1.0, 200, 0, 5, 1.0),  # never longer than the pause …
+        (3.0, 200, 0, 1, 1.0),  # … nor than Retry-After
+        (1.0, 200, 199, 1, 1.0),  # the last place
+        (1.0, 200, 200, 1, 0.0),  # full: sent at once
+    ],
+)
+def test_how_long_a_refusal_waits(pause_s, capacity, waiting, retry_after_s, expected):
+    pause = RefusalPause(pause_s, capacity)
+    pause.waiting = waiting
+    assert pause.pause_for(Refusal(CLIENT_RATE, retry_after_s)) == expected
+
+
+def test_refusals_beyond_the_capacity_are_sent_without_waiting():
+    async def main():
+        pause = RefusalPause(pause_s=0.2, capacity=2)
+        refused = Refusal(NEW_CONVERSATIONS, 1)
+        started = asyncio.get_running_loop().time()
+        waits = [asyncio.create_task(pause.wait(refused)) for _ in range(2)]
+        await asyncio.sleep(0)  # the two take their places
+        assert pause.waiting == 2
+        await pause.wait(refused)  # the third: at once
+        at_once = asyncio.get_running_loop().time() - started
+        await asyncio.gather(*waits)
+        return at_once, asyncio.get_running_loop().time() - started, pause.waiting
+
+    at_once, all_done, waiting = asyncio.run(main())
+    assert at_once < 0.2 <= all_done
+    assert waiting == 0  # every place is given back

@@ -8,9 +8,9 @@ DELETE /webhooks/rest/conversation/<sender>
 What it adds to rasa.core.channels.rest.RestInput, and why:
 - malformed JSON or a missing sender gets a 400 with a JSON error, not a stack trace;
 - a sender or a client (its address, client_address.py) over its rate limit, or a client
-  starting too many conversations, gets a 429 with Retry-After (rate_limit.py); at the
-  ceiling on stored conversations a new one gets a clear answer instead (ceiling.py).
-  A red flag still gets the emergency answer;
+  starting too many conversations, gets a 429 with Retry-After, after a short pause
+  (rate_limit.py); at the ceiling on stored conversations a new one gets a clear answer
+  instead (ceiling.py). A red flag still gets the emergency answer;
 - empty and over-long messages get a friendly Norwegian reply without reaching the
   model; an over-long message that contains a red flag still gets the emergency reply;
 - phone numbers, national ID numbers, e-mail addresses and names that a cue announces
@@ -46,7 +46,7 @@ from veivis import limits
 from veivis.channels.ceiling import ConversationCeiling
 from veivis.channels.client_address import client_address
 from veivis.channels.last_resort import emergency_replies, warm_up
-from veivis.channels.rate_limit import Refusal, RequestLimits
+from veivis.channels.rate_limit import Refusal, RefusalPause, RequestLimits
 from veivis.channels.widget_routes import WidgetBlueprint
 from veivis.danger import EMERGENCY, URGENT, Assessment, assess
 from veivis.danger.replies import (
@@ -180,7 +180,7 @@ class VeivisRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         warm_up()
-        request_limits, limit_log = RequestLimits(), LimitLog()
+        request_limits, limit_log, pause = RequestLimits(), LimitLog(), RefusalPause()
         ceilings: List[ConversationCeiling] = []  # made on the first message: needs the store
 
         def ceiling(request: Request) -> ConversationCeiling:
@@ -223,8 +223,10 @@ class VeivisRestInput(RestInput):
             refused = request_limits.check(client, sender)
             if refused is not None:
                 limit_log.hit(refused.limit)
-                # never rate-limit danger
-                return response.json(danger) if danger else too_many(refused)
+                if danger:  # never rate-limit danger
+                    return response.json(danger)
+                await pause.wait(refused)
+                return too_many(refused)
             if new and await ceiling(request).refuses(sender):
                 request_limits.known.forget(sender)
                 # the emergency answer, without starting a conversation to store
