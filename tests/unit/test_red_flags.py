@@ -176,16 +176,6 @@ def test_100_kb_text_is_handled_and_a_late_red_flag_fires() -> None:
     assert detect("kramper " * 12_500).is_emergency  # one 100 KB clause
 
 
-def test_normal_messages_are_fast() -> None:
-    texts = [c["text"] for c in CASES]
-    detect(texts[0])  # the one-off load and compile
-    started = time.perf_counter()
-    for text in texts:
-        detect(text)
-    mean_ms = (time.perf_counter() - started) * 1000 / len(texts)
-    assert mean_ms < 1.0, f"{mean_ms:.3f} ms per message"
-
-
 # Words that legitimately end a two-slot phrase after a list of verbs: «trappet ned»,
 # «kaster opp». Any other lone last word after a long list is the `a|b c` trap: the
 # writer meant «a», «b» or «c» (one word each) and got «a c» / «b c» only.
