@@ -48,13 +48,13 @@ $(NODE_STAMP): package.json package-lock.json
 
 widget-deps: $(NODE_STAMP)
 
-$(SPACY): $(STAMP) $(wildcard data/patterns/*.yml) $(wildcard veivis/nlp/*.py)
+$(SPACY): $(STAMP) $(wildcard resources/patterns/*.yml) $(wildcard veivis/nlp/*.py)
 	$(PY) -m veivis.nlp.build --out build/spacy/nb_veivis
 
 nlp: $(SPACY)
 
 # The learned danger classifier (veivis/danger/classifier.py): a few seconds.
-$(DANGER): $(STAMP) $(wildcard data/danger/*.yml) $(wildcard data/nlu/*.yml) veivis/danger/classifier.py veivis/language/normalise.py data/patterns/language.yml
+$(DANGER): $(STAMP) $(wildcard data/danger/*.yml) $(wildcard data/nlu/*.yml) veivis/danger/classifier.py veivis/language/normalise.py resources/patterns/language.yml
 	$(PY) -m veivis.danger.classifier --out $(DANGER)
 
 danger: $(DANGER)

@@ -126,7 +126,7 @@ def corrected_substances(
     return update
 
 
-# A correction said the plain way, beside the cue words of data/patterns/answers.yml:
+# A correction said the plain way, beside the cue words of resources/patterns/answers.yml:
 # «nei, det var heroin …» opening the message, or «ikke kokain, men heroin».
 CORRECTION_TEXT = re.compile(
     r"^\W*(?:nei|neida|nope)\W+(?:vent\W+)?(?:det|d)\s+(?:var|er|va|e)\b"

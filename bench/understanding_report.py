@@ -3,7 +3,7 @@ it needed?  `python -m bench.understanding_report CASES.yml [--show-fail]`
 
 A case passes when the bot gave the expected answer for its last message: the intent it
 acted on sends the same responses as the expected intent (info_relatives and
-worried_about_someone share one answer, data/rules/info_relatives.yml), or the bot offered
+worried_about_someone share one answer, data/rules/relatives.yml), or the bot offered
 the expected answer as a «Mente du …?» button. «Fallback» = the generic fallback.
 Used by tests/model/test_understanding_sets.py (floors) and by hand for blind sets.
 """

@@ -1,4 +1,4 @@
-"""Response generation with help numbers filled in from data/contacts.yml.
+"""Response generation with help numbers filled in from resources/contacts.yml.
 
 Enabled in endpoints.yml (nlg: type: veivis.nlg.ContactsNLG). It runs inside Rasa,
 not on the action server, so the emergency replies keep their numbers when the

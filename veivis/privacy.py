@@ -151,7 +151,7 @@ _MIN_STEM = 4
 
 @lru_cache(maxsize=None)
 def _known_words(files: Tuple[str, ...]) -> Tuple[FrozenSet[str], Tuple[str, ...]]:
-    """(whole words, stems) of every phrase in data/patterns/`files`, folded.
+    """(whole words, stems) of every phrase in resources/patterns/`files`, folded.
 
     Keys count too: the red-flag typo keys are words people type ("puser")."""
     whole, stems = set(), set()

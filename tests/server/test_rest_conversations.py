@@ -21,7 +21,7 @@ def test_greeting_says_what_veivis_is_and_offers_the_way_forward(servers):
     replies = chat(servers).send("hei")
     text = texts(replies)
     assert "Veivis" in text
-    assert EMERGENCY_PHONE in text  # danger → 113, filled in from data/contacts.yml
+    assert EMERGENCY_PHONE in text  # danger → 113, filled in from resources/contacts.yml
     assert "diagnose" in text and "anonym" in text
     assert "/start_selfcheck" in payloads(replies)
 

@@ -1,4 +1,4 @@
-"""Help numbers come from data/contacts.yml and reach replies through the NLG."""
+"""Help numbers come from resources/contacts.yml and reach replies through the NLG."""
 
 import pytest
 

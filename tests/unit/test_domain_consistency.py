@@ -109,7 +109,9 @@ def test_emergency_replies_say_113(domain):
 
 def test_every_information_answer_names_its_source(domain, rule_and_story_steps):
     last_actions = {}
-    for path in (ROOT / "data" / "rules").glob("info_*.yml"):
+    # one rules file per content topic, named as its domain file (domain/content/<topic>.yml)
+    for topic in sorted((ROOT / "domain" / "content").glob("*.yml")):
+        path = ROOT / "data" / "rules" / topic.name
         for rule in yaml.safe_load(path.read_text())["rules"]:
             actions = [s["action"] for s in rule["steps"] if "action" in s]
             last_actions[rule["steps"][0]["intent"]] = actions[-1]

@@ -1,6 +1,6 @@
 """«Er RUSinfo åpen nå?»: open, closed in the evening, at the weekend, on public holidays.
 
-The hours are RUSinfo's from data/contacts.yml (weekdays 11–18, Europe/Oslo, closed on
+The hours are RUSinfo's from resources/contacts.yml (weekdays 11–18, Europe/Oslo, closed on
 Norwegian public holidays). Times are given in UTC to show the zone is applied (CET is
 UTC+1 in winter, CEST UTC+2 in summer).
 """

@@ -1,6 +1,6 @@
 """The Norwegian spaCy pipeline's entity patterns: a table of inputs and expected entities.
 
-Built from data/patterns/*.yml exactly as `make nlp` builds it (spacy.blank("nb") + ruler).
+Built from resources/patterns/*.yml exactly as `make nlp` builds it (spacy.blank("nb") + ruler).
 """
 
 import pytest

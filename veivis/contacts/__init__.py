@@ -1,4 +1,4 @@
-"""Help contacts from data/contacts.yml, the only place numbers are written down.
+"""Help contacts from resources/contacts.yml, the only place numbers are written down.
 
 Responses refer to a contact as [[id.field]] (e.g. [[legevakt.phone]]); triage
 messages carry contacts by id. Both are filled from here. One field is computed, not
@@ -17,8 +17,8 @@ from typing import Any, Dict, Iterable, List, Optional
 import yaml
 
 from veivis.contacts import hours
+from veivis.paths import CONTACTS_FILE
 
-CONTACTS_FILE = Path(__file__).resolve().parents[2] / "data" / "contacts.yml"
 PLACEHOLDER = re.compile(r"\[\[([a-z_]+)\.([a-z_]+)\]\]")
 
 

@@ -1,6 +1,6 @@
 """Is a help line open now, and when does it open next? A pure function of the hours and a time.
 
-Opening hours are data (data/contacts.yml, `opening_hours`): the days, the time of day in
+Opening hours are data (resources/contacts.yml, `opening_hours`): the days, the time of day in
 the service's own time zone, and whether it closes on Norwegian public holidays (from the
 maintained `holidays` calendar, not a list of dates written here).
 """

@@ -2,21 +2,21 @@
 
 Every reader of free text — the red-flag detector, the danger classifier, the entity
 negation and the name masking — takes negators, clause breaks, fillers and typo fixes from
-data/patterns/language.yml through `language()`, so the lists cannot drift apart.
+resources/patterns/language.yml through `language()`, so the lists cannot drift apart.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import FrozenSet, Mapping, Tuple
 
 import yaml
 
 from veivis.language.normalise import fold, split_sentences
+from veivis.paths import PATTERNS_DIR
 
-LANGUAGE_FILE = Path(__file__).resolve().parents[2] / "data" / "patterns" / "language.yml"
+LANGUAGE_FILE = PATTERNS_DIR / "language.yml"
 
 
 @dataclass(frozen=True)

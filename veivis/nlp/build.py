@@ -26,7 +26,7 @@ def build_pipeline(base: str = "blank:nb") -> spacy.language.Language:
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
     ruler.add_patterns(entity_ruler_patterns())
     nlp.meta["name"] = "veivis"
-    nlp.meta["description"] = f"{base} + Veivis entity patterns (data/patterns)"
+    nlp.meta["description"] = f"{base} + Veivis entity patterns (resources/patterns)"
     return nlp
 
 

@@ -1,4 +1,4 @@
-"""Turn the readable phrase lists in data/patterns/*.yml into spaCy EntityRuler patterns.
+"""Turn the readable phrase lists in resources/patterns/*.yml into spaCy EntityRuler patterns.
 
 Phrase syntax, one phrase per list item, words separated by spaces:
   word    the word, tolerant of missing æøå and of single/double letters
@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Tuple
 
 import yaml
 
 from veivis.language import fold, language
+from veivis.paths import PATTERNS_DIR
 
-PATTERN_DIR = Path(__file__).resolve().parents[2] / "data" / "patterns"
+PATTERN_DIR = PATTERNS_DIR
 ENTITY_FILES = ("substances.yml", "symptoms.yml", "answers.yml")
 
 # Letters people often type without (no Norwegian keyboard) or spell another way.
@@ -117,7 +117,7 @@ def canonical_values(label: str) -> List[str]:
 @lru_cache(maxsize=None)
 def _negation() -> Tuple[FrozenSet[str], FrozenSet[str], FrozenSet[str], int]:
     """(labels, negators, clause breaks, window): labels and window from negation.yml,
-    the words from the shared text layer (data/patterns/language.yml), read once."""
+    the words from the shared text layer (resources/patterns/language.yml), read once."""
     settings = load_pattern_file("negation.yml")
     lang = language()
     breaks = frozenset(b for b in lang.clause_breaks if " " not in b)

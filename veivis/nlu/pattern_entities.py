@@ -2,7 +2,7 @@
 
 Rasa's SpacyEntityExtractor copies the surface text ("kola", "abstinensene"); the
 ruler's patterns carry the canonical name in `ent_id_` ("kokain", "withdrawal").
-Using it here is our synonym mapping: one data file (data/patterns/) says both how a
+Using it here is our synonym mapping: one data file (resources/patterns/) says both how a
 word may be written and what it means. Negated mentions ("ingen kramper") are dropped,
 so a self-check answer never records a symptom the user said they do not have.
 """

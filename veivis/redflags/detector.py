@@ -13,7 +13,7 @@ message (within `combination_window` words): «barnebarnet har spist tablettene 
 child + an intake — not «two children at home» three sentences after «he drinks».
 
 Levels: emergency (113), suicide (113 + 116 123), urgent (legevakt / Giftinformasjonen).
-All words live in data/patterns/red_flags.yml and language.yml; this module holds only the logic.
+All words live in resources/patterns/red_flags.yml and language.yml; this module holds only the logic.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ import yaml
 
 from veivis.language import Language, fold, language
 from veivis.language.normalise import split_questions
+from veivis.paths import PATTERNS_DIR
 
-PATTERNS_PATH = Path(__file__).resolve().parents[2] / "data/patterns/red_flags.yml"
+PATTERNS_PATH = PATTERNS_DIR / "red_flags.yml"
 
 EMERGENCY = "emergency"
 SUICIDE = "suicide"

@@ -64,7 +64,7 @@ from veivis.nlp.patterns import substance_groups
 LEVELS = ("self_help", "gp", "urgent", "emergency")
 UNKNOWN = "unknown"
 
-# Symptom ids come from data/patterns/symptoms.yml; the group ids are the self-check's buttons.
+# Symptom ids come from resources/patterns/symptoms.yml; the group ids are the self-check's buttons.
 EMERGENCY_SIGNS = frozenset(
     {
         "overdose_signs",
@@ -127,7 +127,7 @@ KNOWN_SYMPTOMS = EMERGENCY_SIGNS | SERIOUS_WITHDRAWAL | COMMON_WITHDRAWAL | NO_S
 REGULAR_FREQUENCIES = frozenset({"daily", "weekly", UNKNOWN})
 LONG_DURATIONS = frozenset({"months", "years", UNKNOWN})
 
-# Who to contact at each level (ids in data/contacts.yml), most relevant first.
+# Who to contact at each level (ids in resources/contacts.yml), most relevant first.
 CONTACTS_BY_LEVEL: Dict[str, Tuple[str, ...]] = {
     "emergency": ("nodtelefon",),
     "urgent": ("legevakt", "giftinformasjonen", "nodtelefon"),
@@ -141,7 +141,7 @@ class Answers:
     """What the user said; None or "unknown" where not known, skipped or not asked."""
 
     subject: Optional[str] = None  # "self" | "other"
-    substances: FrozenSet[str] = frozenset()  # canonical names (data/patterns/substances.yml)
+    substances: FrozenSet[str] = frozenset()  # canonical names (resources/patterns/substances.yml)
     alcohol_with_cocaine: Optional[str] = None  # "yes" | "no" | "unknown"
     frequency: Optional[str] = None  # "daily" | "weekly" | "monthly" | "rarely" | "unknown"
     duration: Optional[str] = None  # "days" | "weeks" | "months" | "years" | "unknown"

@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import yaml
 
 from veivis.language import fold
+from veivis.paths import PATTERNS_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN_DIR = ROOT / "domain"
@@ -85,7 +86,7 @@ def click_for_text(text: str) -> Optional[Click]:
     return unambiguous_titles().get(title_key(text))
 
 
-TITLES_FILE = ROOT / "data" / "patterns" / "answer_titles.yml"
+TITLES_FILE = PATTERNS_DIR / "answer_titles.yml"
 
 
 @lru_cache(maxsize=1)

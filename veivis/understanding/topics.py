@@ -3,7 +3,7 @@
 Used when the intent classifier is unsure («hva er fentanyl», «er kokain farlig»,
 «abstinens etter heroin hvor lenge»). Frames and substance groups are words in the
 shared text layer; the substance comes from the entity extractor's canonical values and
-its group (data/patterns/substances.yml).
+its group (resources/patterns/substances.yml).
 """
 
 from __future__ import annotations
