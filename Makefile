@@ -25,11 +25,16 @@ TRAIN_INPUTS := config.yml $(shell find domain data/nlu data/rules data/stories 
 
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: help setup nlp danger train run test validate lint format lock clean widget-deps bench soak hostile nlu-report retention
+.PHONY: help setup deps nlp danger train run test validate lint format lock clean widget-deps bench soak hostile nlu-report retention
+
+# Debian packages the tests need: chromium (browser tests); PostgreSQL, Redis and nginx
+# (the scale-out test). `make deps` installs the missing ones (root or sudo); nothing else
+# installs system packages (CI's .ci/run calls `make deps` first).
+DEBIAN_PACKAGES := chromium postgresql redis-server nginx
 
 help:
 	@echo "make run    start Veivis (sets everything up first)"
-	@echo "make test   run every test (what CI runs)"
+	@echo "make test   run every test (what CI runs); once per machine: make deps"
 	@echo "make bench  benchmarks against a stock rasa init bot; make nlu-report for NLU quality"
 	@echo "make soak   50 conversations for 5 minutes against one instance: errors, memory growth"
 	@echo "make hostile  ordinary users beside a client rotating sender ids: limits, storage growth"
@@ -41,6 +46,9 @@ $(STAMP): requirements.lock pyproject.toml scripts/find-python.sh
 	touch $@
 
 setup: $(STAMP)
+
+deps:
+	scripts/ensure-debian-packages.sh $(DEBIAN_PACKAGES)
 
 # axe-core for the accessibility test (the widget itself needs no build step)
 $(NODE_STAMP): package.json package-lock.json
@@ -102,7 +110,9 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: $(STAMP)
+# Builds what the tests need (each step only when its inputs changed), then
+# scripts/test.sh runs the test suites, stopping at the first failure.
+test: lint validate $(MODEL) $(DANGER) $(NODE_STAMP)
 	scripts/test.sh
 
 lock: $(STAMP)

@@ -56,7 +56,7 @@ expect.set_options(timeout=30_000)
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: scripts/ensure-debian-packages.sh chromium")
+        pytest.fail(f"{CHROMIUM} is missing: run make deps")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
