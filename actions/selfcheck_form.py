@@ -119,7 +119,12 @@ def corrected_substances(
         update["alcohol_with_cocaine"] = "no"
     elif together == "no":  # cocaine now among them: «samtidig?» must be asked after all
         update["alcohol_with_cocaine"] = None
-    if intent in ("deny", "affirm") and requested in set_now and requested not in update:
+    if (
+        requested is not None
+        and intent in ("deny", "affirm")
+        and requested in set_now
+        and requested not in update
+    ):
         update[requested] = None
         if requested == "symptoms" and set_now.get("timing") == "none":
             update["timing"] = None

@@ -41,6 +41,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from typing_extensions import TypeGuard
 
 from veivis import limits
 from veivis.channels.ceiling import ConversationCeiling
@@ -271,7 +272,7 @@ class VeivisRestInput(RestInput):
         return webhook
 
 
-def _valid_sender(sender: Any) -> bool:
+def _valid_sender(sender: Any) -> TypeGuard[str]:
     return isinstance(sender, str) and bool(sender.strip()) and len(sender) <= MAX_SENDER_CHARS
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import cast
 
 import spacy
+from spacy.pipeline import EntityRuler
 
 from veivis.nlp.patterns import entity_ruler_patterns
 
@@ -23,7 +25,7 @@ DEFAULT_OUT = Path("build/spacy/nb_veivis")
 def build_pipeline(base: str = "blank:nb") -> spacy.language.Language:
     nlp = spacy.blank(base.split(":", 1)[1]) if base.startswith("blank:") else spacy.load(base)
     # Overwrite named entities from a trained base: ours are the ones Rasa uses.
-    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
+    ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler", config={"overwrite_ents": True}))
     ruler.add_patterns(entity_ruler_patterns())
     nlp.meta["name"] = "veivis"
     nlp.meta["description"] = f"{base} + Veivis entity patterns (resources/patterns)"
@@ -38,7 +40,7 @@ def main() -> None:
     nlp = build_pipeline(args.base)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(args.out)
-    n = len(nlp.get_pipe("entity_ruler").patterns)
+    n = len(cast(EntityRuler, nlp.get_pipe("entity_ruler")).patterns)
     print(f"spaCy pipeline {args.base} + {n} patterns → {args.out}")
 
 

@@ -13,7 +13,8 @@ message (within `combination_window` words): «barnebarnet har spist tablettene 
 child + an intake — not «two children at home» three sentences after «he drinks».
 
 Levels: emergency (113), suicide (113 + 116 123), urgent (legevakt / Giftinformasjonen).
-All words live in resources/patterns/red_flags.yml and language.yml; this module holds only the logic.
+All words live in resources/patterns/red_flags.yml and language.yml; this module holds only
+the logic.
 """
 
 from __future__ import annotations

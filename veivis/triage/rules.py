@@ -190,7 +190,7 @@ def decide(answers: Answers) -> Outcome:
     # paranoia right after stimulants is the drug's effect: urgent, not emergency (F3)
     only_stimulants = bool(answers.substances) and answers.substances <= STIMULANTS
     alarm = EMERGENCY_SIGNS - ({"psychosis"} if timing == "using" and only_stimulants else set())
-    rows: List[Tuple[str, str]] = [
+    rows: List[Optional[Tuple[str, str]]] = [
         ("overdose_sign", "emergency") if symptoms & alarm else None,
         ("depressant_effect_now", "emergency")
         if now and depressant and symptoms & DEPRESSANT_SIGNS
