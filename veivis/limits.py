@@ -39,25 +39,11 @@ import logging
 import os
 from typing import List, Union
 
+from veivis import settings
+
 logger = logging.getLogger(__name__)
 
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
-
-
-def _number(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, default))
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
-def _count(name: str, default: int, zero_allowed: bool = False) -> int:
-    try:
-        value = int(os.environ.get(name, default))
-    except ValueError:
-        return default
-    return value if value > 0 or (zero_allowed and value == 0) else default
 
 
 def parse_networks(text: str) -> List[Network]:
@@ -76,13 +62,13 @@ def parse_networks(text: str) -> List[Network]:
     return networks
 
 
-SENDER_BURST = _count("VEIVIS_SENDER_BURST", 20)
-SENDER_PER_SECOND = _number("VEIVIS_SENDER_PER_SECOND", 2.0)
-CLIENT_BURST = _count("VEIVIS_CLIENT_BURST", 60)
-CLIENT_PER_SECOND = _number("VEIVIS_CLIENT_PER_SECOND", 5.0)
-CLIENT_NEW_BURST = _count("VEIVIS_CLIENT_NEW_BURST", 20)
-CLIENT_NEW_PER_MINUTE = _number("VEIVIS_CLIENT_NEW_PER_MINUTE", 20.0)
-REFUSAL_PAUSE_S = _number("VEIVIS_REFUSAL_PAUSE_S", 1.0)
-REFUSAL_PAUSES = _count("VEIVIS_REFUSAL_PAUSES", 200)
-MAX_CONVERSATIONS = _count("VEIVIS_MAX_CONVERSATIONS", 200_000, zero_allowed=True)
+SENDER_BURST = settings.count("VEIVIS_SENDER_BURST", 20)
+SENDER_PER_SECOND = settings.number("VEIVIS_SENDER_PER_SECOND", 2.0)
+CLIENT_BURST = settings.count("VEIVIS_CLIENT_BURST", 60)
+CLIENT_PER_SECOND = settings.number("VEIVIS_CLIENT_PER_SECOND", 5.0)
+CLIENT_NEW_BURST = settings.count("VEIVIS_CLIENT_NEW_BURST", 20)
+CLIENT_NEW_PER_MINUTE = settings.number("VEIVIS_CLIENT_NEW_PER_MINUTE", 20.0)
+REFUSAL_PAUSE_S = settings.number("VEIVIS_REFUSAL_PAUSE_S", 1.0)
+REFUSAL_PAUSES = settings.count("VEIVIS_REFUSAL_PAUSES", 200)
+MAX_CONVERSATIONS = settings.count("VEIVIS_MAX_CONVERSATIONS", 200_000, zero_allowed=True)
 TRUSTED_PROXIES = parse_networks(os.environ.get("VEIVIS_TRUSTED_PROXIES", "127.0.0.0/8,::1"))

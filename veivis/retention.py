@@ -21,6 +21,8 @@ from typing import Any, Callable, Optional
 
 import sqlalchemy as sa
 
+from veivis import settings
+
 DEFAULT_DAYS = 30
 DEFAULT_ONE_MESSAGE_HOURS = 24
 
@@ -31,17 +33,11 @@ DELETE_CONVERSATION = "DELETE FROM events WHERE sender_id = :sender"
 
 
 def retention_days() -> int:
-    return int(os.environ.get("VEIVIS_RETENTION_DAYS", DEFAULT_DAYS))
+    return settings.count("VEIVIS_RETENTION_DAYS", DEFAULT_DAYS)
 
 
 def one_message_hours() -> float:
-    try:
-        hours = float(
-            os.environ.get("VEIVIS_RETENTION_ONE_MESSAGE_HOURS", DEFAULT_ONE_MESSAGE_HOURS)
-        )
-    except ValueError:
-        return DEFAULT_ONE_MESSAGE_HOURS
-    return hours if hours > 0 else DEFAULT_ONE_MESSAGE_HOURS
+    return settings.number("VEIVIS_RETENTION_ONE_MESSAGE_HOURS", DEFAULT_ONE_MESSAGE_HOURS)
 
 
 # The conversations that stopped before a cutoff: their last event is older than it.

@@ -18,19 +18,10 @@ frozen action server ends on its own before the turn deadline and frees its lock
 
 from __future__ import annotations
 
-import os
+from veivis import settings
 
-
-def _seconds(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, default))
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
-DANGER_DEADLINE_S = _seconds("VEIVIS_DANGER_DEADLINE_S", 0.5)
-TURN_DEADLINE_S = _seconds("VEIVIS_TURN_DEADLINE_S", 8.0)
-ACTION_TIMEOUT_S = _seconds("VEIVIS_ACTION_TIMEOUT_S", 3.0)
-DB_TIMEOUT_S = _seconds("VEIVIS_DB_TIMEOUT_S", 2.0)
-LOCK_STORE_TIMEOUT_S = _seconds("VEIVIS_LOCK_STORE_TIMEOUT_S", 1.0)
+DANGER_DEADLINE_S = settings.number("VEIVIS_DANGER_DEADLINE_S", 0.5)
+TURN_DEADLINE_S = settings.number("VEIVIS_TURN_DEADLINE_S", 8.0)
+ACTION_TIMEOUT_S = settings.number("VEIVIS_ACTION_TIMEOUT_S", 3.0)
+DB_TIMEOUT_S = settings.number("VEIVIS_DB_TIMEOUT_S", 2.0)
+LOCK_STORE_TIMEOUT_S = settings.number("VEIVIS_LOCK_STORE_TIMEOUT_S", 1.0)
