@@ -18,6 +18,8 @@ What it adds to rasa.core.channels.rest.RestInput, and why:
   never stored (veivis.privacy);
 - the chat widget is served at / on the same origin (widget_routes.py);
 - client metadata is dropped (it would be stored with the conversation);
+- it refuses to start without Veivis' patches to Rasa (plain `rasa run`, not
+  veivis.rasa_cli): from_credentials, see veivis/rasa_internals.py;
 - «Slett samtalen» deletes the conversation's rows from the tracker store (every session)
   and the tracker cached in memory, under the conversation's lock so a turn still running
   cannot write it back (veivis.tracker_store.delete_conversation);
@@ -42,7 +44,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from veivis import limits
+from veivis import limits, rasa_internals
 from veivis.channels.ceiling import ConversationCeiling
 from veivis.channels.client_address import client_address
 from veivis.channels.last_resort import emergency_replies, warm_up
@@ -177,6 +179,12 @@ class VeivisRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> VeivisRestInput:
+        # Rasa makes each channel of credentials.yml here, before its server starts.
+        rasa_internals.require_patches()
+        return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         warm_up()
