@@ -138,6 +138,7 @@ INTERNALS: Tuple[Internal, ...] = (
             "rasa.core.run.configure_app",
             "rasa.core.channels.channel.register",
             "sanic.blueprints.Blueprint.register",
+            "sanic_routing.route.Route.__init__",
         ),
         "Replaces the handler of Rasa's «Hello from Rasa» route at /: Rasa has no hook for "
         "routes outside /webhooks/<channel>/ (server_listeners is not reachable from the "
@@ -210,6 +211,8 @@ INTERNALS: Tuple[Internal, ...] = (
             "rasa.core.processor.MessageProcessor.run_anonymization_pipeline",
             "rasa.core.processor.MessageProcessor._run_prediction_loop",
             "rasa.core.processor.MessageProcessor.save_tracker",
+            "rasa.core.tracker_store.TrackerStore.stream_events",
+            "rasa.core.tracker_store.SQLTrackerStore.__init__",
             "rasa.core.tracker_store.SQLTrackerStore.SQLEvent",
             "rasa.core.tracker_store.SQLTrackerStore._event_query",
             "rasa.core.tracker_store.SQLTrackerStore.save",
@@ -217,7 +220,7 @@ INTERNALS: Tuple[Internal, ...] = (
         "Hands out the tracker object Rasa changed in the last turn, not a copy: Rasa saves "
         "it once per turn, ends a finished turn with action_listen, and only a plugin's "
         "anonymization pipeline (none in Rasa OSS) compares it with the stored one. Same "
-        "table and latest-session rows as Rasa's SQL store.",
+        "table (Rasa's store creates it) and latest-session rows as Rasa's SQL store.",
         "tests/unit/test_tracker_store.py::test_reuses_its_own_tracker_and_appends_only_new_events",
     ),
     Internal(
@@ -309,12 +312,14 @@ RECORDED: Dict[str, Dict[str, str]] = {
         "FailSafeTrackerStore.__init__": "424934d524da55e7",
         "InMemoryTrackerStore.__init__": "e96e60112d42ac1c",
         "SQLTrackerStore.SQLEvent": "b53d96b853109b3a",
+        "SQLTrackerStore.__init__": "8038560682dec80d",
         "SQLTrackerStore._event_query": "e21b119189c26761",
         "SQLTrackerStore._retrieve": "f249ce2dc6e5bf12",
         "SQLTrackerStore.keys": "4bdd39762da30e5f",
         "SQLTrackerStore.retrieve": "a733e1a2d93b562f",
         "SQLTrackerStore.retrieve_full_tracker": "926759a982e950af",
         "SQLTrackerStore.save": "ad2b5ed7174f78fb",
+        "TrackerStore.stream_events": "7b87a3169ed49dc2",
     },
     "rasa.engine.graph": {
         "GraphSchema.minimal_graph_schema": "48ff1aae025f17a8",
@@ -349,6 +354,9 @@ RECORDED: Dict[str, Dict[str, str]] = {
     },
     "sanic.blueprints": {
         "Blueprint.register": "486220ceda1626d0",
+    },
+    "sanic_routing.route": {
+        "Route.__init__": "13f27bdab156d0bc",
     },
 }
 FINGERPRINTS: Dict[str, str] = {
