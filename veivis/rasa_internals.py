@@ -2,13 +2,13 @@
 
 INTERNALS lists each dependence on a private Rasa API or undocumented behaviour: where
 Veivis uses it, why, the Rasa source it relies on and the test that checks it still holds.
-FINGERPRINTS records a hash of each of those pieces of Rasa source as it was when the row
-was last checked, with RASA_VERSION. Code elsewhere may still override e.g. `_create_X`:
-it is listed here.
+RECORDED (by module; flat: FINGERPRINTS) holds a hash of each of those pieces of Rasa source
+as it was when its rows were last checked, with RASA_VERSION. Code elsewhere may still
+override e.g. `_create_X`: it is listed here.
 
-At start-up `guard()` (run by veivis.rasa_cli before Rasa, so by every `make` target and by
-veivis.serve) compares the installed Rasa with what is recorded and refuses to run, exit
-code 1, naming what changed and which rows to re-check.
+At start-up `guard()` (run by veivis.rasa_cli before Rasa, so by every Rasa command of the
+Makefile and by veivis.serve) compares the installed Rasa with what is recorded and
+refuses to run, exit code 1, naming what changed and which rows to re-check.
 
 Without the patches (veivis/rasa_patches.py) the server refuses to start: Rasa creates
 every channel in credentials.yml with `from_credentials` before its server starts, and
