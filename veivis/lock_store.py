@@ -17,7 +17,8 @@ Here each conversation has a Redis sorted set of tickets (score = ticket number,
 member = "number:expiry") and a counter. Issuing a ticket is one Lua script (INCR +
 ZADD, atomic in Redis); returning one is a single ZREM; the set is deleted only by a
 script that checks it is empty in the same step. Rasa's TicketLock (rasa/core/lock.py)
-still decides whose turn it is, from the set as read.
+still decides whose turn it is, from the set as read. Which of Rasa's LockStore methods
+had to be overridden for that is a Rasa internal (veivis/rasa_internals.py).
 
 A frozen or slow Redis must not stop the chat: Rasa's lock() calls the store on the event
 loop (every conversation waits) and its client waits 10 s per call. Here each call runs in
@@ -181,8 +182,8 @@ class AtomicRedisLockStore(LockStore):
         self.red.zremrangebyscore(key, ticket_number, ticket_number)
 
     def delete_lock(self, conversation_id: str) -> None:
-        deleted = self._delete_if_empty(keys=self._keys(conversation_id))
-        self._log_deletion(conversation_id, bool(deleted))
+        if not self._delete_if_empty(keys=self._keys(conversation_id)):
+            logger.debug("Lock of a conversation kept: someone holds a ticket")
 
     def save_lock(self, lock: TicketLock) -> None:
         # Never write a whole queue back: that is the race this class exists to avoid.

@@ -62,7 +62,8 @@ class ContactsNLG(TemplatedNaturalLanguageGenerator):
         super().__init__((domain or Domain.empty()).responses)
 
     # Rasa's Agent assigns `nlg.responses = domain.responses` after loading a model
-    # (rasa/core/agent.py, load_model), so rendering happens on every assignment.
+    # (rasa/core/agent.py, load_model), so rendering happens on every assignment
+    # (a Rasa internal: veivis/rasa_internals.py).
     @property
     def responses(self) -> Dict[str, List[Dict[str, Any]]]:
         return self._rendered

@@ -1,7 +1,9 @@
 """The `rasa` command with Veivis' patches (veivis/rasa_patches.py) applied first.
 
 Every Rasa command in this project runs through this module: python -m veivis.rasa_cli …
-(no error reports to Sentry; a faster check of action server replies).
+(no error reports to Sentry; a faster check of action server replies). It first checks that
+the installed Rasa is the one the patches and overrides were written for
+(veivis/rasa_internals.py) and stops with a clear message if not.
 """
 
 import os
@@ -31,8 +33,9 @@ def _quiet_deprecations() -> None:
 
 _quiet_deprecations()
 
-from veivis import rasa_patches  # noqa: E402
+from veivis import rasa_internals, rasa_patches  # noqa: E402
 
+rasa_internals.guard()
 rasa_patches.apply_all()
 
 from rasa.__main__ import main  # noqa: E402

@@ -1,7 +1,8 @@
 """Small, named changes to Rasa 3.6 behaviour, applied by veivis.rasa_cli before Rasa runs.
 
-Each one is a fix for something measured or a privacy rule; each has a test in
-tests/unit/test_rasa_patches.py that fails if a Rasa upgrade moves the patched code.
+Each one is a fix for something measured or a privacy rule; each is a row of
+veivis/rasa_internals.py (what it relies on, its fingerprint, its test), and without them
+the server refuses to start (not_applied(), checked by the REST channel).
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ def no_error_reports() -> None:
     unconditionally). Veivis must not send anything off the machine."""
     import rasa.telemetry
 
-    rasa.telemetry.initialize_error_reporting = lambda: None
+    rasa.telemetry.initialize_error_reporting = _no_error_reporting
+
+
+def _no_error_reporting() -> None:
+    """What Rasa's initialize_error_reporting does here: nothing."""
 
 
 @lru_cache(maxsize=None)
@@ -196,6 +201,29 @@ def bounded_action_calls() -> None:
     if _original_remote_run is None:
         _original_remote_run = RemoteAction.run
     RemoteAction.run = _bounded_remote_run  # type: ignore[assignment]
+
+
+def _in_place() -> Dict[str, bool]:
+    """For each patch that replaces a Rasa function: is the replacement where Rasa calls it?"""
+    import rasa.telemetry
+    from rasa.core.actions.action import RemoteAction
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.domain import Domain
+
+    return {
+        "no_error_reports": rasa.telemetry.initialize_error_reporting is _no_error_reporting,
+        "fast_action_response_check": (
+            RemoteAction._validate_action_result is _validate_action_result
+        ),
+        "bounded_action_calls": RemoteAction.run is _bounded_remote_run,
+        "graph_plan_once": DaskGraphRunner.run is _run_graph,
+        "domain_emptiness_once": Domain.is_empty is _is_empty,
+    }
+
+
+def not_applied() -> List[str]:
+    """The patches that are not in place (all of them under a plain `rasa run`)."""
+    return [name for name, applied in _in_place().items() if not applied]
 
 
 def apply_all() -> None:

@@ -14,6 +14,7 @@ Here:
 - the trackers this process saved are kept in a small LRU cache. Before one is reused, a
   one-row index lookup (the conversation's highest event id) checks that nobody else
   wrote or deleted its events (the retention job, another process); if so, it reloads.
+  Handing Rasa the live tracker relies on how Rasa uses it (veivis/rasa_internals.py);
 - the database is read and written in one worker thread, so a locked or slow database
   never blocks the event loop (and with it every other conversation and the emergency
   answer); SQLite waits VEIVIS_DB_TIMEOUT_S for a lock (veivis/timeouts.py);
@@ -275,14 +276,13 @@ async def delete_conversation(store: TrackerStore, sender_id: str) -> int:
     (or in-memory trackers) went — 0 means there was nothing under that id.
 
     Rasa wraps the configured store in a FailSafeTrackerStore, whose in-memory fallback
-    holds the conversations it could not save: they are deleted there too."""
+    holds the conversations it could not save: they are deleted there too. The store inside
+    has no public accessor (veivis/rasa_internals.py lists it)."""
     stores = [store]
     if isinstance(store, FailSafeTrackerStore):
-        stores = [store._tracker_store, store._fallback_tracker_store]
+        stores = [store._tracker_store, store.fallback_tracker_store]
     n = 0
     for s in stores:
-        if s is None:
-            continue
         if isinstance(s, (SQLiteTrackerStore, OffLoopSQLTrackerStore)):
             n += await s.delete(sender_id)
         elif isinstance(s, SQLTrackerStore):  # Rasa's own class (`type: SQL`)

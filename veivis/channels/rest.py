@@ -17,7 +17,10 @@ What it adds to rasa.core.channels.rest.RestInput, and why:
   («jeg heter Kari», «broren min Per») are masked before Rasa sees the text, so they are
   never stored (veivis.privacy);
 - the chat widget is served at / on the same origin (widget_routes.py);
-- client metadata is dropped (it would be stored with the conversation);
+- client metadata is dropped (it would be stored with the conversation): get_metadata,
+  Rasa's hook for it, gives none;
+- it refuses to start without Veivis' patches to Rasa (plain `rasa run`, not
+  veivis.rasa_cli): from_credentials, see veivis/rasa_internals.py;
 - «Slett samtalen» deletes the conversation's rows from the tracker store (every session)
   and the tracker cached in memory, under the conversation's lock so a turn still running
   cannot write it back (veivis.tracker_store.delete_conversation);
@@ -43,7 +46,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from typing_extensions import TypeGuard
 
-from veivis import limits
+from veivis import limits, rasa_internals
 from veivis.channels.ceiling import ConversationCeiling
 from veivis.channels.client_address import client_address
 from veivis.channels.last_resort import emergency_replies, warm_up
@@ -179,6 +182,15 @@ class VeivisRestInput(RestInput):
     def name(cls) -> str:
         return "rest"
 
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> VeivisRestInput:
+        # Rasa makes each channel of credentials.yml here, before its server starts.
+        rasa_internals.require_patches()
+        return cls()
+
+    def get_metadata(self, request: Request) -> None:
+        return None  # what a client sends beside the message would be stored with it
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         warm_up()
         request_limits, limit_log, pause = RequestLimits(), LimitLog(), RefusalPause()
@@ -240,7 +252,8 @@ class VeivisRestInput(RestInput):
                 # A turn of this conversation still running holds its lock: Rasa cannot
                 # answer before it ends, so do not wait for it at all.
                 deadline = 0.0 if _turns_running.get(sender) else DANGER_DEADLINE_S
-            turn = await _handle(on_new_message, sender, prepared, self.name(), deadline)
+            metadata = self.get_metadata(request)
+            turn = await _handle(on_new_message, sender, prepared, self.name(), deadline, metadata)
             if turn.messages and turn.finished:
                 return response.json(turn.messages)
             if danger:
@@ -321,15 +334,15 @@ async def _handle(
     text: str,
     channel: str,
     deadline: float,
+    metadata: Optional[Dict[str, Any]] = None,
 ) -> Turn:
     """Hand the message to Rasa and wait at most `deadline` seconds for its answer.
 
     A turn that takes longer is not cancelled — cancelling could drop the message half
     stored — it finishes in the background, within the bounded waits of veivis.timeouts."""
     collector = CollectingOutputChannel()
-    task = asyncio.ensure_future(
-        on_new_message(UserMessage(text, collector, sender, input_channel=channel))
-    )
+    message = UserMessage(text, collector, sender, input_channel=channel, metadata=metadata)
+    task = asyncio.ensure_future(on_new_message(message))
     _turn_started(sender)
     task.add_done_callback(lambda _: _turn_ended(sender))
     done, _ = await asyncio.wait({task}, timeout=deadline)

@@ -3,7 +3,8 @@
 Rasa's app only answers «Hello from Rasa» at /, and channels can only add routes under
 /webhooks/<name>/. The channel's blueprint therefore adds these routes when Rasa
 registers it (WidgetBlueprint.register), so the page, its scripts and the REST
-endpoint share one origin: no CDN. Another site embeds the chat with
+endpoint share one origin: no CDN. Replacing the handler of Rasa's / route relies on
+Rasa internals, listed in veivis/rasa_internals.py. Another site embeds the chat with
 <script src="https://BOT/embed.js" defer></script>; its origin must be allowed by CORS
 (VEIVIS_ALLOWED_ORIGINS, read by veivis/serve.py), since the panel talks to the bot.
 """

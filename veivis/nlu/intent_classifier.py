@@ -8,6 +8,7 @@ three things measured with py-spy and changed:
 - Rasa builds X from `get_sparse_features()`, which deep-copies and joins the token-level
   (sequence) features too, only to throw them away: X needs the sentence features only.
 - the ranking is a sort of all intents as dicts; here an argsort of the probabilities.
+The Rasa internals this relies on (_create_X, clf) are listed in veivis/rasa_internals.py.
 """
 
 from __future__ import annotations
