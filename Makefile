@@ -102,9 +102,11 @@ retention: $(STAMP)
 validate: $(SPACY)
 	$(RASA) data validate --domain domain --fail-on-warnings --quiet
 
+# ruff over everything; mypy over veivis/ and actions/ (its settings: pyproject.toml)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -24,7 +24,7 @@ def _quiet_deprecations() -> None:
         return
     show = warnings.showwarning
 
-    def showwarning(message, category, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def showwarning(message, category, *args, **kwargs):
         if not issubclass(category, (DeprecationWarning, PendingDeprecationWarning)):
             show(message, category, *args, **kwargs)
 

@@ -36,7 +36,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from rasa.shared.exceptions import RasaException
 
@@ -394,9 +394,9 @@ def _parsed(path: Path) -> Tuple[List[str], ast.Module]:
     return text.splitlines(), ast.parse(text)
 
 
-def _defined(body: List[ast.stmt], name: str) -> List[ast.AST]:
+def _defined(body: List[ast.stmt], name: str) -> List[ast.stmt]:
     """The statements of `body` that define `name` (a property's getter and setter: both)."""
-    found: List[ast.AST] = []
+    found: List[ast.stmt] = []
     for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             if node.name == name:
@@ -427,14 +427,16 @@ def source_of(qualified_name: str) -> Optional[str]:
         return None
     if not attributes:
         return "\n".join(lines)
-    nodes: List[ast.AST] = [module]
+    scope: Sequence[ast.AST] = [module]
+    defined: List[ast.stmt] = []
     for attribute in attributes:
-        body = [s for n in nodes for s in getattr(n, "body", [])]
-        nodes = _defined(body, attribute)
-        if not nodes:
+        body = [s for n in scope for s in getattr(n, "body", [])]
+        defined = _defined(body, attribute)
+        if not defined:
             return None
+        scope = defined
     pieces = []
-    for node in nodes:
+    for node in defined:
         first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
         pieces.append("\n".join(lines[first - 1 : node.end_lineno]))
     return "\n".join(pieces)

@@ -56,7 +56,7 @@ def fast_action_response_check() -> None:
     reply against a validator built once costs under 1 ms."""
     from rasa.core.actions.action import RemoteAction
 
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+    RemoteAction._validate_action_result = _validate_action_result
 
 
 def _plan(self: Any, targets: Tuple[str, ...]) -> Tuple[Dict[str, Any], List[str]]:
@@ -112,7 +112,7 @@ def graph_plan_once() -> None:
 
     if _original_run is None:
         _original_run = DaskGraphRunner.run
-    DaskGraphRunner.run = _run_graph  # type: ignore[assignment]
+    DaskGraphRunner.run = _run_graph
 
 
 _original_run: Any = None
@@ -135,7 +135,7 @@ def domain_emptiness_once() -> None:
 
     if _original_is_empty is None:
         _original_is_empty = Domain.is_empty
-    Domain.is_empty = _is_empty  # type: ignore[assignment]
+    Domain.is_empty = _is_empty
 
 
 def log_level_kept() -> None:
@@ -200,7 +200,7 @@ def bounded_action_calls() -> None:
 
     if _original_remote_run is None:
         _original_remote_run = RemoteAction.run
-    RemoteAction.run = _bounded_remote_run  # type: ignore[assignment]
+    RemoteAction.run = _bounded_remote_run
 
 
 def _in_place() -> Dict[str, bool]:

@@ -188,7 +188,7 @@ class VeivisRestInput(RestInput):
         rasa_internals.require_patches()
         return cls()
 
-    def get_metadata(self, request: Request) -> None:
+    def get_metadata(self, request: Request) -> Optional[Dict[str, Any]]:
         return None  # what a client sends beside the message would be stored with it
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -53,6 +53,6 @@ def serve_widget(app: Sanic) -> None:
 
 
 class WidgetBlueprint(Blueprint):
-    def register(self, app: Sanic, options) -> None:  # type: ignore[override]
+    def register(self, app: Sanic, options) -> None:
         super().register(app, options)
         serve_widget(app)
