@@ -202,3 +202,22 @@ def test_no_phrase_falls_into_the_one_word_alternation_trap():
         if lone_last and len(first.split("|")) >= 4 and phrase not in MEANT:
             suspicious.append(phrase)
     assert suspicious == []
+
+
+@pytest.mark.parametrize(
+    "regex, ok",
+    [
+        ("^what (?:are|is|dos|do|hapens)", True),  # written folded: can match
+        ("^what (?:are|is|does|do)", False),  # «does» folds to «dos»: could never match
+        ("(?:har|hadde|he) (?:[a-z]+ ){1,4}for$", False),  # «hadde» → «hade»
+        (r"\bkan\b (?!not )(?:[a-z]+ )?", True),  # escapes, groups and classes are not words
+    ],
+)
+def test_a_regular_expression_must_be_written_folded(regex, ok):
+    from veivis.redflags.detector import _folded_regex
+
+    if ok:
+        assert _folded_regex(regex) == regex
+    else:
+        with pytest.raises(ValueError, match="not folded"):
+            _folded_regex(regex)

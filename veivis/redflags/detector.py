@@ -112,6 +112,22 @@ class Patterns:
 # ---------------------------------------------------------------- compiling phrases
 
 
+# A literal word in a regular expression: letters not right after a backslash (\b, \s)
+# or a group's «?» (?:, ?!), and not one letter of a class ([a-z]).
+_REGEX_WORD = re.compile(r"(?<![\\?a-z])[a-zæøå]{2,}(?![a-z])")
+
+
+def _folded_regex(regex: str) -> str:
+    """`regex` as written, if every literal word in it is already folded. The text is folded
+    before matching, so a word folding changes («does» → «dos», «hadde» → «hade») can never
+    match: such a pattern silently did nothing, and this stops the build instead."""
+    unfolded = [w for w in _REGEX_WORD.findall(regex) if fold(w) != w]
+    if unfolded:
+        fixes = ", ".join(f"{w} → {fold(w)}" for w in unfolded)
+        raise ValueError(f"regular expression with words that are not folded ({fixes}): {regex}")
+    return regex
+
+
 @dataclass(frozen=True)
 class _Compiler:
     """Turns phrases into regexes, knowing the concepts and the language's fillers."""
@@ -137,7 +153,7 @@ class _Compiler:
 
     def phrase(self, phrase: str) -> str:
         if phrase.startswith("re:"):
-            return phrase[3:].strip()
+            return _folded_regex(phrase[3:].strip())
         words = phrase.split()
         if not words or words[0] == "~" or words[-1] == "~":
             raise ValueError(f"bad phrase {phrase!r}")
