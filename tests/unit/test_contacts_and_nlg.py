@@ -2,6 +2,7 @@
 
 import pytest
 
+from veivis import payloads
 from veivis.contacts import (
     CONTACTS_FILE,
     contact_cards,
@@ -88,6 +89,14 @@ def test_a_level_file_missing_a_level_or_a_text_fails_loudly(tmp_path, yaml_text
     path.write_text(yaml_text, encoding="utf-8")
     with pytest.raises(ValueError, match=error):
         load_levels.__wrapped__(path)
+
+
+def test_the_payload_keys_are_the_ones_the_widget_reads():
+    """widget/js/payload.js names the same keys (KEY); a rename on one side only breaks here."""
+    script = (ROOT / "widget" / "js" / "payload.js").read_text(encoding="utf-8")
+    for key in (payloads.TRIAGE, payloads.HEADING, payloads.BADGE, payloads.LEAD,
+                payloads.CONTACTS, payloads.SUMMARY):  # fmt: skip
+        assert f'{key}: "{key}"' in script, key
 
 
 def test_suicide_payload_adds_someone_to_talk_to():
