@@ -17,6 +17,9 @@ make --no-print-directory widget-deps
 step "ruff: lint and format"
 make --no-print-directory lint
 
+step "node --test: the widget's pure modules (tests/widget)"
+node --test tests/widget/*.test.mjs
+
 step "spaCy pipeline"
 make --no-print-directory nlp
 
