@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping
 
+from veivis.contacts import load_levels
 from veivis.triage import Answers, Outcome
 
 FORM_SLOTS = (
@@ -65,12 +66,6 @@ SYMPTOMS = {
     "chest_pain": "brystsmerter",
     "high_temperature": "høy kroppstemperatur",
 }
-LEVEL = {
-    "emergency": "Ring 113 nå",
-    "urgent": "Kontakt legevakt i dag",
-    "gp": "Snakk med fastlegen snart",
-    "self_help": "Informasjon og støtte",
-}
 REASON = {
     "overdose_sign": "tegn på overdose eller livstruende abstinens",
     "serious_withdrawal": "alvorlige abstinensplager",
@@ -103,7 +98,8 @@ def answers_from_slots(slots: Mapping[str, Any]) -> Answers:
 
 
 def summary_text(answers: Answers, outcome: Outcome) -> str:
-    """A short summary in the user's own terms; the widget can save it for the GP."""
+    """A short summary in the user's own terms; the widget can save it for the GP (it is
+    sent with {"summary": true}, actions/selfcheck_outcome.py)."""
     lines = [
         "**Oppsummering av sjekken**",
         f"- Gjelder: {SUBJECT.get(answers.subject or '', UNKNOWN_TEXT)}",
@@ -116,7 +112,8 @@ def summary_text(answers: Answers, outcome: Outcome) -> str:
     if answers.alcohol_with_cocaine:
         together = YES_NO.get(answers.alcohol_with_cocaine, UNKNOWN_TEXT)
         lines.append(f"- Alkohol og kokain samtidig: {together}")
-    lines.append(f"- Råd: **{LEVEL[outcome.level]}** ({_reasons(outcome.reasons)})")
+    advice = load_levels()[outcome.level]["advice"]  # resources/triage_levels.yml
+    lines.append(f"- Råd: **{advice}** ({_reasons(outcome.reasons)})")
     return "\n".join(lines)
 
 
@@ -142,7 +139,3 @@ def _listed(values: Iterable[str], labels: Dict[str, str]) -> str:
 
 def _reasons(reasons: Iterable[str]) -> str:
     return "; ".join(REASON[r] for r in reasons)
-
-
-def level_label(level: Optional[str]) -> str:
-    return LEVEL.get(level or "", "")

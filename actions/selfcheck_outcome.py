@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.selfcheck_answers import FORM_SLOTS, UNCLEAR_SLOT, answers_from_slots, summary_text
+from veivis import payloads
 from veivis.contacts import triage_message
 from veivis.triage import decide
 
@@ -35,7 +36,10 @@ class ActionSelfcheckOutcome(Action):
         dispatcher.utter_message(json_message=triage_message(outcome.level, outcome.contacts))
         if outcome.level == "emergency":
             dispatcher.utter_message(response="utter_emergency_first_aid")
-        dispatcher.utter_message(text=summary_text(answers, outcome))
+        # The mark lets the widget offer «Lagre oppsummering»; other channels show the text.
+        dispatcher.utter_message(
+            text=summary_text(answers, outcome), json_message={payloads.SUMMARY: True}
+        )
         for reason in outcome.reasons:
             if reason in ADVICE_BY_REASON:
                 dispatcher.utter_message(response=ADVICE_BY_REASON[reason])

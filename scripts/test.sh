@@ -9,6 +9,9 @@ RASA=(.venv/bin/python -m veivis.rasa_cli)
 step() { printf '\n=== %s ===\n' "$*"; }
 t0=$(date +%s)
 
+step "node --test: the widget's pure modules (tests/widget)"
+node --test tests/widget/*.test.mjs
+
 step "rasa test: dialogue paths (tests/test_stories.yml)"
 "${RASA[@]}" test core --model models/veivis.tar.gz --stories tests/test_stories.yml \
   --endpoints endpoints.yml --fail-on-prediction-errors --out results/core --quiet

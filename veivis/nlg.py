@@ -16,6 +16,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from veivis import payloads
 from veivis.contacts import fill_placeholders, triage_message
 from veivis.danger.replies import DANGER_INTENTS
 from veivis.triage import contacts_for
@@ -30,7 +31,7 @@ def render(value: Any) -> Any:
     if isinstance(value, list):
         return [render(v) for v in value]
     if isinstance(value, dict):
-        if "triage" in value:
+        if payloads.TRIAGE in value:
             return _triage_payload(value)
         return {k: _literal_braces(v) if k == "payload" else render(v) for k, v in value.items()}
     return value
@@ -44,8 +45,10 @@ def _literal_braces(payload: str) -> str:
 
 
 def _triage_payload(custom: Dict[str, Any]) -> Dict[str, Any]:
-    level = custom["triage"]
-    ids = custom.get("contacts") or contacts_for(
+    """A domain response's {"triage": level, …} → the full triage message: the level's
+    texts and its contacts (given by id, or chosen for the level)."""
+    level = custom[payloads.TRIAGE]
+    ids = custom.get(payloads.CONTACTS) or contacts_for(
         level, suicide=bool(custom.get("suicide")), for_other=bool(custom.get("for_other"))
     )
     return triage_message(level, ids)

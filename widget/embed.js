@@ -12,10 +12,11 @@
  *
  * Adds a launcher button and a chat panel inside a shadow root, so the host page's CSS
  * cannot break the chat and the chat's CSS cannot touch the page. The chat itself is the
- * same code as the page at / (widget/veivis.js, mounted in the panel). Every request goes
- * to the bot only, and only once the panel is opened; the bot must allow the host page's
- * origin (VEIVIS_ALLOWED_ORIGINS). No inline script or style: a strict CSP on the host
- * page needs only the bot's origin in script-src, style-src and connect-src.
+ * same code as the page at / (the ES module widget/veivis.js, imported and mounted in the
+ * panel). Every request goes to the bot only, and only once the panel is opened; the bot
+ * must allow the host page's origin (VEIVIS_ALLOWED_ORIGINS). No inline script or style: a
+ * strict CSP on the host page needs only the bot's origin in script-src, style-src and
+ * connect-src.
  */
 (function () {
   "use strict";
@@ -74,23 +75,18 @@
   shadow.appendChild(panel);
 
   var ready = null;
-
-  function loadScript() {
-    return new Promise(function (resolve, reject) {
-      if (window.VeivisChat) return resolve();
-      var s = document.createElement("script");
-      s.src = bot + "/widget/veivis.js";
-      s.async = true;
-      s.onload = resolve;
-      s.onerror = reject;
-      document.head.appendChild(s);
-    });
-  }
+  var chatLoaded = false; // veivis.js ran: from then on it shows its own failures
+  var failedImports = 0;
 
   function loadChat() {
     if (!ready) {
-      ready = loadScript().then(function () {
-        return window.VeivisChat.mount(shadow, {
+      // The chat is an ES module on the bot (widget/veivis.js and widget/js/), fetched with
+      // CORS, which the bot allows for the origins in VEIVIS_ALLOWED_ORIGINS. A browser may
+      // remember a failed import of one URL, so a new try asks for a new one.
+      var url = bot + "/widget/veivis.js" + (failedImports ? "?try=" + failedImports : "");
+      ready = import(url).then(function (chat) {
+        chatLoaded = true;
+        return chat.mount(shadow, {
           bot: bot,
           storage: storage,
           container: panel,
@@ -99,7 +95,8 @@
       });
       ready.catch(function () {
         ready = null; // try again at the next open
-        if (window.VeivisChat) return; // veivis.js showed it (the markup did not load)
+        if (chatLoaded) return; // veivis.js showed it (the markup did not load)
+        failedImports++;
         panel.textContent = "";
         var p = document.createElement("p");
         p.className = "mount-failed";

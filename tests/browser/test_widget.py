@@ -217,6 +217,37 @@ def test_bot_text_is_formatted_with_safe_links(page: Page):
         assert href.startswith(("https://", "http://", "tel:")), href
 
 
+def test_the_card_texts_and_the_summary_button_come_from_the_payload(page: Page):
+    """The widget holds no copy of the levels' texts and no summary marker: it shows what
+    the payload says (the bot's answer replaced by one the widget has never seen)."""
+    replies = [
+        {"custom": {"triage": "urgent", "heading": "Overskrift fra boten", "badge": "Merke",
+                    "lead": "Ledetekst fra boten.",
+                    "contacts": [{"name": "Legevakt", "phone": "116 117", "url": ""}]}},
+        {"text": "Et sammendrag uten noen kjent overskrift"},
+        {"custom": {"summary": True}},
+        {"text": "Bare tekst"},
+    ]  # fmt: skip
+    page.route(
+        "**/webhooks/rest/webhook",
+        lambda route: route.fulfill(status=200, json=replies),
+    )
+    say(page, "hva som helst")
+    card = page.locator(".triage").last
+    expect(card).to_have_attribute("data-triage", "urgent")
+    expect(card.get_by_role("heading")).to_have_text("Overskrift fra boten")
+    expect(card.locator(".triage__badge")).to_have_text("Merke")
+    expect(card.locator(".triage__lead")).to_have_text("Ledetekst fra boten.")
+    expect(card.get_by_role("link", name="Ring 116 117")).to_have_attribute("href", "tel:116117")
+    summary_row = page.locator(".msg--bot").filter(has_text="Et sammendrag")
+    expect(summary_row.locator(".bubble--summary")).to_be_visible()
+    expect(page.locator(".save-summary")).to_have_count(1)  # «Bare tekst» has none
+    summary_row.get_by_role("button", name="Lagre oppsummering").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Et sammendrag uten noen kjent overskrift")
+    expect(dialog.locator(".triage")).to_contain_text("Overskrift fra boten")
+
+
 # ------------------------------------------------------------------ 4 persistence and restart
 
 

@@ -29,6 +29,23 @@ def test_embed_js_is_served_as_javascript(servers):
     assert b"attachShadow" in body
 
 
+def test_the_widget_modules_are_javascript_with_cors(servers):
+    """Module scripts need a JavaScript type, and from another site CORS (embed.js imports
+    widget/veivis.js, which imports widget/js/*.js)."""
+    from pathlib import Path
+
+    widget = Path(__file__).resolve().parents[2] / "widget"
+    modules = ["veivis.js", *sorted(f"js/{p.name}" for p in (widget / "js").glob("*.js"))]
+    assert len(modules) > 1
+    for module in modules:
+        url = f"http://127.0.0.1:{servers.rasa_port}/widget/{module}"
+        status, headers, _ = request(url, origin=servers.host_origin)
+        assert status == 200, module
+        kind = headers["Content-Type"].split(";")[0]
+        assert kind in ("text/javascript", "application/javascript"), (module, kind)
+        assert headers.get("Access-Control-Allow-Origin") == servers.host_origin, module
+
+
 def test_cors_allows_the_configured_origin_and_no_other(servers):
     base = f"http://127.0.0.1:{servers.rasa_port}"
     preflight = {

@@ -7,7 +7,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.selfcheck_answers import FORM_SLOTS, SYMPTOMS, UNCLEAR_SLOT
 from actions.selfcheck_outcome import ActionSelfcheckForget, ActionSelfcheckOutcome
-from veivis.contacts import load_contacts
+from veivis import payloads
+from veivis.contacts import load_contacts, load_levels
 from veivis.nlp.patterns import canonical_values
 from veivis.triage.rules import KNOWN_SYMPTOMS
 
@@ -99,6 +100,18 @@ def test_summary_repeats_what_the_user_said():
     summary = texts[0]
     assert "kokain" in summary
     assert SYMPTOMS["shaking"] in summary
+
+
+def test_the_summary_is_sent_marked_for_the_widget_with_the_level_advice():
+    dispatcher = CollectingDispatcher()
+    ActionSelfcheckOutcome().run(
+        dispatcher, tracker(subject="self", substances=["metadon"], frequency="daily",
+                            duration="years", symptoms=["vomiting", "shaking"]), {}
+    )  # fmt: skip
+    marked = [m for m in dispatcher.messages if m.get("custom") == {payloads.SUMMARY: True}]
+    assert len(marked) == 1
+    assert marked[0]["text"].startswith("**Oppsummering av sjekken**")
+    assert f"Råd: **{load_levels()['urgent']['advice']}**" in marked[0]["text"]
 
 
 def test_no_symptoms_together_with_a_symptom_counts_the_symptom():

@@ -2,11 +2,13 @@
 
 import pytest
 
+from veivis import payloads
 from veivis.contacts import (
     CONTACTS_FILE,
     contact_cards,
     fill_placeholders,
     load_contacts,
+    load_levels,
     triage_message,
 )
 from veivis.nlg import render
@@ -47,10 +49,54 @@ def test_an_unknown_placeholder_fails_loudly():
 @pytest.mark.parametrize("level", LEVELS)
 def test_triage_payload_follows_the_reply_contract(level):
     payload = render({"triage": level})
+    assert set(payload) == {"triage", "heading", "badge", "lead", "contacts"}
     assert payload["triage"] == level
+    texts = load_levels()[level]
+    assert [payload[k] for k in ("heading", "badge", "lead")] == [
+        texts["heading"],
+        texts["badge"],
+        texts["lead"],
+    ]
     assert payload["contacts"] == contact_cards(contacts_for(level))
     for card in payload["contacts"]:
         assert set(card) == {"name", "phone", "url"}
+
+
+def test_each_level_reads_differently():
+    """Heading and badge tell the levels apart without colour (the widget shows both)."""
+    for key in ("heading", "badge", "lead"):
+        assert len({texts[key] for texts in load_levels().values()}) == len(LEVELS), key
+
+
+def test_the_emergency_card_says_113_in_its_heading():
+    assert load_contacts()["nodtelefon"]["phone"] in load_levels()["emergency"]["heading"]
+
+
+def levels_yaml(texts: str, levels=LEVELS) -> str:
+    return "levels:\n" + "".join(f"  {level}: {{{texts}}}\n" for level in levels)
+
+
+@pytest.mark.parametrize(
+    "yaml_text,error",
+    [
+        (levels_yaml("heading: a, badge: b, lead: c, advice: d", ["emergency"]), "levels"),
+        (levels_yaml("heading: a, badge: b, lead: c"), "advice"),
+        (levels_yaml("heading: a, badge: '', lead: c, advice: d"), "badge"),
+    ],
+)
+def test_a_level_file_missing_a_level_or_a_text_fails_loudly(tmp_path, yaml_text, error):
+    path = tmp_path / "triage_levels.yml"
+    path.write_text(yaml_text, encoding="utf-8")
+    with pytest.raises(ValueError, match=error):
+        load_levels.__wrapped__(path)
+
+
+def test_the_payload_keys_are_the_ones_the_widget_reads():
+    """widget/js/payload.js names the same keys (KEY); a rename on one side only breaks here."""
+    script = (ROOT / "widget" / "js" / "payload.js").read_text(encoding="utf-8")
+    for key in (payloads.TRIAGE, payloads.HEADING, payloads.BADGE, payloads.LEAD,
+                payloads.CONTACTS, payloads.SUMMARY):  # fmt: skip
+        assert f'{key}: "{key}"' in script, key
 
 
 def test_suicide_payload_adds_someone_to_talk_to():
@@ -62,7 +108,14 @@ def test_suicide_payload_adds_someone_to_talk_to():
 
 def test_triage_message_lists_the_given_contacts():
     message = triage_message("urgent", ["legevakt"])
-    assert message == {"triage": "urgent", "contacts": contact_cards(["legevakt"])}
+    texts = load_levels()["urgent"]
+    assert message == {
+        "triage": "urgent",
+        "heading": texts["heading"],
+        "badge": texts["badge"],
+        "lead": texts["lead"],
+        "contacts": contact_cards(["legevakt"]),
+    }
 
 
 def test_nlg_fills_numbers_even_when_rasa_reassigns_the_responses():
@@ -104,8 +157,8 @@ def test_also_and_did_you_mean_buttons_come_from_the_parse_data():
     danger = {"intent": {"name": "emergency"}, ALSO_KEY: ["info_detox"]}
     assert ALSO_TEXT not in (reply("utter_emergency_reassure", danger)["text"])
     asked = {"intent": {"name": "did_you_mean"}, SUGGESTIONS_KEY: ["info_lar", "info_detox"]}
-    payloads = [b["payload"] for b in reply("utter_did_you_mean", asked)["buttons"]]
-    assert payloads[:2] == ["/info_lar", "/info_detox"] and payloads[-1] == "/help"
+    sent = [b["payload"] for b in reply("utter_did_you_mean", asked)["buttons"]]
+    assert sent[:2] == ["/info_lar", "/info_detox"] and sent[-1] == "/help"
 
 
 def test_open_now_is_filled_when_the_answer_is_sent():

@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from veivis.channels.last_resort import ROOT, emergency_replies
-from veivis.contacts import load_contacts
+from veivis.contacts import load_contacts, load_levels
 
 
 def rule_actions(name):
@@ -23,6 +23,9 @@ def test_last_resort_sends_what_the_rule_sends(intent, rule):
     assert load_contacts()["nodtelefon"]["phone"] in replies[0]["text"]
     triage = [r["custom"] for r in replies if "custom" in r]
     assert triage and triage[0]["triage"] == "emergency" and triage[0]["contacts"]
+    # the card's texts too, so the widget shows «Ring 113 nå» when Rasa failed
+    assert triage[0]["heading"] == load_levels()["emergency"]["heading"]
+    assert triage[0]["lead"] == load_levels()["emergency"]["lead"]
     assert all(r["recipient_id"] == "someone" for r in replies)
 
 

@@ -154,17 +154,24 @@ def test_how_long_a_refusal_waits(pause_s, capacity, waiting, retry_after_s, exp
 
 def test_refusals_beyond_the_capacity_are_sent_without_waiting():
     async def main():
-        pause = RefusalPause(pause_s=0.2, capacity=2)
+        release = asyncio.Event()
+        slept = []
+
+        async def sleep(seconds):  # stands in for the pause: waits until released
+            slept.append(seconds)
+            await release.wait()
+
+        pause = RefusalPause(pause_s=0.2, capacity=2, sleep=sleep)
         refused = Refusal(NEW_CONVERSATIONS, 1)
-        started = asyncio.get_running_loop().time()
         waits = [asyncio.create_task(pause.wait(refused)) for _ in range(2)]
         await asyncio.sleep(0)  # the two take their places
-        assert pause.waiting == 2
-        await pause.wait(refused)  # the third: at once
-        at_once = asyncio.get_running_loop().time() - started
+        waiting_then = pause.waiting
+        await pause.wait(refused)  # the third returns without sleeping
+        release.set()
         await asyncio.gather(*waits)
-        return at_once, asyncio.get_running_loop().time() - started, pause.waiting
+        return waiting_then, slept, pause.waiting
 
-    at_once, all_done, waiting = asyncio.run(main())
-    assert at_once < 0.2 <= all_done
-    assert waiting == 0  # every place is given back
+    waiting_then, slept, waiting_after = asyncio.run(main())
+    assert waiting_then == 2
+    assert slept == [0.2, 0.2]  # only the two within the capacity paused
+    assert waiting_after == 0  # every place is given back

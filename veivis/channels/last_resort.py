@@ -4,8 +4,9 @@ Danger must get «Ring 113» even when other parts are down. Rasa already surviv
 locked or unreachable tracker store (it falls back to memory); this covers what it does
 not catch — any exception out of message handling. Then the channel answers danger
 with the same responses the danger rules use — the sequence is read from
-data/rules/emergency.yml, the texts from domain/, the numbers from resources/contacts.yml —
-so this path cannot drift from the normal one.
+data/rules/emergency.yml, the texts from domain/, the numbers from resources/contacts.yml, the
+card's heading and lead from resources/triage_levels.yml (render_responses, as the NLG) — so
+this path cannot drift from the normal one.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ import math
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable, Dict, Optional, Tuple
+from typing import Awaitable, Callable, Dict, Optional, Tuple
 
 from veivis import limits
 
@@ -166,9 +166,12 @@ class RefusalPause:
     once. Danger is never refused, so it never waits here."""
 
     def __init__(
-        self, pause_s: float = limits.REFUSAL_PAUSE_S, capacity: int = limits.REFUSAL_PAUSES
+        self,
+        pause_s: float = limits.REFUSAL_PAUSE_S,
+        capacity: int = limits.REFUSAL_PAUSES,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self.pause_s, self.capacity = pause_s, capacity
+        self.pause_s, self.capacity, self.sleep = pause_s, capacity, sleep
         self.waiting = 0
 
     def pause_for(self, refused: Refusal) -> float:
@@ -183,6 +186,6 @@ class RefusalPause:
             return
         self.waiting += 1
         try:
-            await asyncio.sleep(pause)
+            await self.sleep(pause)
         finally:
             self.waiting -= 1

@@ -1,4 +1,5 @@
-"""Help contacts from resources/contacts.yml, the only place numbers are written down.
+"""Help contacts from resources/contacts.yml, the only place numbers are written down, and the
+triage message that carries them with its level's texts (resources/triage_levels.yml).
 
 Responses refer to a contact as [[id.field]] (e.g. [[legevakt.phone]]); triage
 messages carry contacts by id. Both are filled from here. One field is computed, not
@@ -16,9 +17,12 @@ from typing import Any, Dict, Iterable, List, Optional
 
 import yaml
 
+from veivis import payloads
 from veivis.contacts import hours
-from veivis.paths import CONTACTS_FILE
+from veivis.paths import CONTACTS_FILE, TRIAGE_LEVELS_FILE
+from veivis.triage import LEVELS
 
+LEVEL_FIELDS = (*payloads.LEVEL_TEXTS, "advice")
 PLACEHOLDER = re.compile(r"\[\[([a-z_]+)\.([a-z_]+)\]\]")
 
 
@@ -26,6 +30,20 @@ PLACEHOLDER = re.compile(r"\[\[([a-z_]+)\.([a-z_]+)\]\]")
 def load_contacts(path: Path = CONTACTS_FILE) -> Dict[str, Dict[str, Any]]:
     with open(path, encoding="utf-8") as f:
         return yaml.safe_load(f)["contacts"]
+
+
+@lru_cache(maxsize=1)
+def load_levels(path: Path = TRIAGE_LEVELS_FILE) -> Dict[str, Dict[str, str]]:
+    """Each level's heading, badge, lead and advice; a missing level or text stops the start."""
+    with open(path, encoding="utf-8") as f:
+        levels = yaml.safe_load(f)["levels"]
+    if set(levels) != set(LEVELS):
+        raise ValueError(f"{path.name}: levels {sorted(levels)}, expected {sorted(LEVELS)}")
+    for level, texts in levels.items():
+        missing = [k for k in LEVEL_FIELDS if not isinstance(texts.get(k), str) or not texts[k]]
+        if missing:
+            raise ValueError(f"{path.name}: {level} has no {', '.join(missing)}")
+    return levels
 
 
 def open_now(contact_id: str, now: Optional[datetime] = None) -> str:
@@ -61,12 +79,15 @@ def fill_placeholders(text: str, now: Optional[datetime] = None, keep_live: bool
 def contact_cards(ids: Iterable[str]) -> List[Dict[str, str]]:
     """The widget's view of a contact: what the reply contract promises."""
     contacts = load_contacts()
-    return [
-        {"name": contacts[i]["name"], "phone": contacts[i]["phone"], "url": contacts[i]["url"]}
-        for i in ids
-    ]
+    return [{field: contacts[i][field] for field in payloads.CONTACT_FIELDS} for i in ids]
 
 
 def triage_message(level: str, contact_ids: Iterable[str]) -> Dict[str, Any]:
-    """The custom message every triage outcome sends: {"triage", "contacts"}."""
-    return {"triage": level, "contacts": contact_cards(contact_ids)}
+    """The custom message every triage outcome sends: the level, its heading, badge and
+    lead, and the contacts (veivis/payloads.py)."""
+    texts = load_levels()[level]
+    return {
+        payloads.TRIAGE: level,
+        **{key: texts[key] for key in payloads.LEVEL_TEXTS},
+        payloads.CONTACTS: contact_cards(contact_ids),
+    }

@@ -4,7 +4,8 @@ Used by the NLU guard (veivis/nlu/red_flag_guard.py), the REST channel's paths t
 bypass NLU (too long, rate-limited, Rasa failed: veivis/channels/last_resort.py) and the
 tests. The rules in data/rules/emergency.yml answer these intents with domain responses
 only (domain/emergency.yml, domain/urgent.yml), so no action server is needed; the triage
-payloads in those responses are expanded by the NLG from resources/contacts.yml.
+payloads in those responses are expanded by the NLG from resources/contacts.yml and
+resources/triage_levels.yml.
 """
 
 from __future__ import annotations
