@@ -8,7 +8,8 @@
  *   data-position  "right" (default) or "left": which lower corner the launcher sits in
  *   data-open      "true": the panel is open when the page loads (default: closed)
  *   data-storage   "local" (default): the conversation is kept in this browser until it is
- *                  deleted; "session": only until the tab is closed
+ *                  deleted; "session": not kept in the browser at all (a reload or a
+ *                  closed tab starts anew)
  *
  * Adds a launcher button and a chat panel inside a shadow root, so the host page's CSS
  * cannot break the chat and the chat's CSS cannot touch the page. The chat itself is the

@@ -6,8 +6,10 @@ import {
   MAX_STORED_ENTRIES,
   STORAGE_KEY,
   concernsUs,
+  forget,
   load,
   newSenderId,
+  openStore,
   parseStored,
   save,
   serialize
@@ -85,4 +87,14 @@ test("newSenderId: web-<uuid>, or 32 hex digits without randomUUID", () => {
   const noUuid = { getRandomValues: (bytes) => bytes.map((_, i) => i * 17) };
   assert.equal(newSenderId(noUuid), "web-00112233445566778899aabbccddeeff");
   assert.notEqual(newSenderId(), newSenderId());
+});
+
+test("«session» keeps the conversation in memory only: nothing is written to the browser", () => {
+  const store = openStore("session"); // in node there is no window: it must not be needed
+  assert.equal(store.getItem(STORAGE_KEY), null);
+  save(store, { sender: "web-x", transcript: [{ from: "user", text: "hei" }] });
+  assert.equal(load(store).sender, "web-x");
+  forget(store);
+  assert.equal(load(store), null);
+  assert.notEqual(openStore("session"), store); // every page load starts empty
 });

@@ -1,7 +1,10 @@
 /*
  * The conversation kept in the browser: the sender id and the transcript as data (never
- * HTML), under one key. The store is localStorage or sessionStorage (embed:
- * data-storage="session"), or NO_STORAGE when the browser blocks both.
+ * HTML), under one key. The store is localStorage («local», the default), or, for
+ * «session» (embed: data-storage="session"), memory only: nothing is written to the
+ * browser, so a reload or a closed tab starts a new conversation (sessionStorage would
+ * keep it across reloads, which is not what «not kept in this browser» promises).
+ * NO_STORAGE when the browser blocks localStorage.
  */
 
 export const STORAGE_KEY = "veivis.chat.v1";
@@ -45,9 +48,20 @@ export function concernsUs(ev, store) {
   return ev.storageArea === store && (ev.key === null || ev.key === STORAGE_KEY);
 }
 
+/** A store with the Storage methods we use, in memory: gone with the page. */
+export function memoryStore() {
+  const items = new Map();
+  return {
+    getItem: (key) => (items.has(key) ? items.get(key) : null),
+    setItem: (key, value) => void items.set(key, String(value)),
+    removeItem: (key) => void items.delete(key)
+  };
+}
+
 export function openStore(kind) {
+  if (kind === "session") return memoryStore();
   try {
-    return (kind === "session" ? window.sessionStorage : window.localStorage) || NO_STORAGE;
+    return window.localStorage || NO_STORAGE;
   } catch (e) {
     return NO_STORAGE; // blocked (e.g. third-party storage off): the chat works, nothing is kept
   }
