@@ -631,3 +631,16 @@ def test_the_page_still_gives_113_when_the_chat_cannot_load(context: BrowserCont
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Chatten kunne ikke lastes")
     expect(alert.get_by_role("link", name="113")).to_have_attribute("href", "tel:113")
+
+
+def test_a_browser_without_es_modules_is_told_so_and_gets_113(context: BrowserContext, servers):
+    # Chromium runs modules, so the module is kept away and the page's «nomodule» script
+    # (what an old browser runs instead) is run by hand, from the bot like the page does.
+    page = context.new_page()
+    page.route("**/widget/veivis.js", lambda route: route.abort())
+    page.goto(servers.url)
+    page.add_script_tag(url=servers.url.rstrip("/") + "/widget/nomodule.js")
+    expect(page.get_by_text("Chatten virker ikke i denne nettleseren")).to_be_visible()
+    call = page.get_by_role("link", name="Ring 113")
+    expect(call).to_be_visible()
+    expect(call).to_have_attribute("href", "tel:113")
