@@ -106,6 +106,8 @@ class Patterns:
     recent: re.Pattern[str]
     jokes: re.Pattern[str]
     unreal: re.Pattern[str]
+    just_asking: re.Pattern[str]
+    conditional: re.Pattern[str]
     resolved: re.Pattern[str]
 
 
@@ -285,6 +287,8 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
         recent=plain.compile(data.get("recent", [])),
         jokes=plain.compile(data.get("jokes", [])),
         unreal=plain.compile(data.get("unreal", [])),
+        just_asking=plain.compile(data.get("just_asking", [])),
+        conditional=plain.compile(data.get("conditional", [])),
         resolved=plain.compile(data.get("resolved", [])),
     )
 
@@ -303,6 +307,9 @@ def _default_patterns() -> Patterns:
 
 # ---------------------------------------------------------------- judging one clause
 
+# How many words before a match may name who it happens to («broren min har nå …»).
+_SUBJECT_WORDS = 5
+
 
 @dataclass
 class _Clause:
@@ -312,7 +319,8 @@ class _Clause:
     patterns: Patterns
     joking: bool = False  # the sentence laughs or says it is a joke
     answered_no: bool = False  # «brystsmerter?» followed by «nei.»
-    unreal: bool = False  # the message tells a dream, a film or a hypothetical question
+    unreal: bool = False  # the message tells a dream, a film or a course
+    just_asking: bool = False  # the message asks just to know («lurer på», «i tilfelle»)
     resolved: bool = False  # this clause or a later one says it is over and handled
     message: str = ""  # the whole folded message
     sentence: int = 0  # which sentence of the message the clause is in
@@ -337,6 +345,21 @@ class _Clause:
             return False
         without_asking = p.asking_phrases.sub(" ", self.text)
         return not p.concrete_people.search(without_asking)
+
+    def is_hypothetical(self, start: int, end: int) -> bool:
+        """Is the match at text[start:end] not happening for real? A dream or a film in the
+        message; or asking just to know, where this clause says «hvis» or the match has no
+        one in particular just before it («… til en som er bevisstløs»). «Han puster ikke,
+        lurer på hva jeg gjør» is a person now, whatever the rest of the message asks."""
+        if self.unreal:
+            return True
+        if not self.just_asking:
+            return False
+        p = self.patterns
+        if p.conditional.search(self.text):
+            return True
+        near = " ".join(self.text[:start].split()[-_SUBJECT_WORDS:]) + " " + self.text[start:end]
+        return not p.concrete_people.search(p.asking_phrases.sub(" ", near))
 
     def excluded_spans(self, category: _Category) -> list[tuple[int, int]]:
         if category.name not in self._excluded:
@@ -396,7 +419,7 @@ def _near_miss_reason(
         return "negated"
     if category.harmless.search(clause.message) and not clause.is_now:
         return "harmless cause"
-    if clause.unreal and not clause.is_now:
+    if clause.is_hypothetical(start, end) and not clause.is_now:
         return "not real (a dream, a film, a hypothetical question)"
     if clause.resolved and category.can_be_over and not clause.is_now:
         return "over and handled"
@@ -499,6 +522,7 @@ def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
     sentences = [fold(sentence, p.typos) for sentence, _ in parts]
     message = " ".join(sentences)
     unreal = bool(p.unreal.search(message))
+    just_asking = bool(p.just_asking.search(message))
     found = []
     for index, folded in enumerate(sentences):
         # «lol nei dette er ikke spøk»: a denied joke is no joke
@@ -519,7 +543,9 @@ def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
         )  # «han er ikke våken» is the opposite
     for index, (clause, joking, answered_no, sentence) in enumerate(found):
         resolved = resolved_from_here[index]
-        yield _Clause(clause, p, joking, answered_no, unreal, resolved, message, sentence=sentence)
+        yield _Clause(
+            clause, p, joking, answered_no, unreal, just_asking, resolved, message, sentence
+        )
 
 
 _ANSWERS_NO = frozenset({"nei", "nope", "no", "ikke", "ikkje", "nix", "neida"})
