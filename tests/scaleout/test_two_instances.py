@@ -449,6 +449,9 @@ def start_rasa_instances(stack: Stack) -> Dict[str, Any]:
         VEIVIS_REDIS_PORT=str(stack.redis["port"]),
         VEIVIS_REDIS_DB=str(stack.redis["db"]),
         VEIVIS_REDIS_PASSWORD=stack.redis["password"],
+        # Veivis pauses each 429 up to 1 s (issue 18), which slows a hostile client below nginx's
+        # 10 r/s; a near-zero pause lets the nginx test see nginx's own limit at work.
+        VEIVIS_REFUSAL_PAUSE_S="0.001",
     )
     stack.servers.append(start_actions(action_port, env, stack.tmp / "logs" / "actions.log"))
     for name, port in ports.items():
