@@ -99,6 +99,7 @@ class Patterns:
     question_frames: re.Pattern[str]
     asking_phrases: re.Pattern[str]
     concrete_people: re.Pattern[str]
+    askers: frozenset[str]  # the asker's own words: not who a match names after it
     present_markers: re.Pattern[str]
     happening_now: re.Pattern[str]
     not_joking: re.Pattern[str]
@@ -280,6 +281,7 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
         question_frames=plain.compile(data.get("question_frames", [])),
         asking_phrases=plain.compile(data.get("asking_phrases", [])),
         concrete_people=plain.compile(people),
+        askers=frozenset(fold(str(w)) for w in data.get("askers", [])),
         present_markers=plain.compile(data.get("present_markers", [])),
         happening_now=plain.compile(data.get("happening_now", [])),
         not_joking=plain.compile(data.get("not_joking", [])),
@@ -309,6 +311,7 @@ def _default_patterns() -> Patterns:
 
 # How many words before a match may name who it happens to («broren min har nå …»).
 _SUBJECT_WORDS = 5
+_SUBJECT_WORDS_AFTER = 3  # … and after it, in a question («gir HLR til broren min, hvor lenge»)
 
 
 @dataclass
@@ -336,15 +339,29 @@ class _Clause:
         return bool(self.patterns.present_markers.search(self.text))
 
     @cached_property
-    def is_generic_question(self) -> bool:
-        """A question about signs or facts with no concrete person and nothing happening now."""
+    def _asks_generally(self) -> bool:
         p = self.patterns
         if not p.question_frames.search(self.text) or p.present_markers.search(self.text):
             return False
-        if p.happening_now.search(self.message):  # «… ? DET SKJER NÅ»
+        return not p.happening_now.search(self.message)  # «… ? DET SKJER NÅ»
+
+    def is_generic_question(self, start: int, end: int) -> bool:
+        """A question about signs or facts, nothing happening now, and no one in particular
+        just before the match: the asker («så vi vet hva vi skal se etter») is not the one
+        it happens to («hvordan ser man at noen har tatt overdose»); «hvordan vet jeg om
+        han har tatt overdose» names him."""
+        if not self._asks_generally:
             return False
-        without_asking = p.asking_phrases.sub(" ", self.text)
-        return not p.concrete_people.search(without_asking)
+        p = self.patterns
+        near = self._near(start, end, after=_SUBJECT_WORDS_AFTER)
+        return not p.concrete_people.search(p.asking_phrases.sub(" ", near))
+
+    def _near(self, start: int, end: int, after: int = 0) -> str:
+        """The match and the few words before it that may name who it happens to, and
+        `after` words after it that are not the asker («gir HLR til broren min»)."""
+        before = " ".join(self.text[:start].split()[-_SUBJECT_WORDS:])
+        later = [w for w in self.text[end:].split()[:after] if w not in self.patterns.askers]
+        return " ".join([before, self.text[start:end], *later])
 
     def is_hypothetical(self, start: int, end: int) -> bool:
         """Is the match at text[start:end] not happening for real? A dream or a film in the
@@ -358,8 +375,7 @@ class _Clause:
         p = self.patterns
         if p.conditional.search(self.text):
             return True
-        near = " ".join(self.text[:start].split()[-_SUBJECT_WORDS:]) + " " + self.text[start:end]
-        return not p.concrete_people.search(p.asking_phrases.sub(" ", near))
+        return not p.concrete_people.search(p.asking_phrases.sub(" ", self._near(start, end)))
 
     def excluded_spans(self, category: _Category) -> list[tuple[int, int]]:
         if category.name not in self._excluded:
@@ -409,7 +425,7 @@ def _near_miss_reason(
         return "negated"
     if clause.is_past and category.can_be_past:
         return "past event"
-    if clause.is_generic_question:
+    if clause.is_generic_question(start, end):
         return "question about signs"
     if category.level == SUICIDE:
         return ""
