@@ -42,7 +42,9 @@ CORRECTED = "utter_selfcheck_corrected"
 DANGER_INTENTS = frozenset({"emergency", "emergency_suicide", "urgent"})
 NOT_ANSWERS = DANGER_INTENTS | {"stop"}
 # Intents the form's rules answer with the hint: an answer the form could not use.
-UNCLEAR_INTENTS = frozenset({"nlu_fallback", "did_you_mean", "inform", "affirm", "deny"})
+UNCLEAR_INTENTS = frozenset(
+    {"nlu_fallback", "did_you_mean", "out_of_scope", "inform", "affirm", "deny"}
+)
 LIST_SLOTS = frozenset({"substances", "symptoms"})
 # The phase of a run: right after the person wrote, after the hint, or back after
 # something else (an answer to a question asked in the middle of the check).

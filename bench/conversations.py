@@ -96,8 +96,10 @@ VEIVIS: List[Conversation] = [
             ("opioider og alkohol", None),
             ("vet ikke", None),
             ("noen uker", None),
-            ("jeg svetter og har vondt i magen", None),
-            ("nei", "triage"),
+            # pain with opioids and alcohol: the check gives its urgent outcome at once
+            # (issue 15) instead of asking about timing first
+            ("jeg svetter og har vondt i magen", "triage"),
+            ("nei", None),
         ],
     ),
 ]

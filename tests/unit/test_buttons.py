@@ -42,7 +42,28 @@ def test_a_title_with_two_meanings_is_left_to_the_classifier(monkeypatch):
 
 
 def test_every_answer_the_search_can_offer_has_a_button_title():
-    from veivis.understanding.retrieval import answer_index
+    from veivis.understanding.retrieval import OUT_OF_SCOPE, answer_index
 
-    for intent in set(answer_index().intents):
+    for intent in set(answer_index().intents) - {OUT_OF_SCOPE}:  # never offered
         assert title_for(intent).strip(), intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hvordan skifter jeg til vinterdekk på bilen", "kan du anbefale en god pizzaoppskrift"],
+)
+def test_what_matches_the_out_of_scope_examples_best_is_never_offered(text):
+    from veivis.understanding.retrieval import OUT_OF_SCOPE, search
+
+    found = search(text)
+    assert found.ranked and found.ranked[0][0] == OUT_OF_SCOPE
+    assert found.out_of_scope and found.winner is None and found.candidates() == []
+
+
+def test_out_of_scope_examples_do_not_crowd_out_an_answer():
+    from veivis.understanding.retrieval import OUT_OF_SCOPE, search
+
+    found = search("hvor lenge varer abstinensene etter heroin")
+    assert not found.out_of_scope
+    assert OUT_OF_SCOPE not in found.candidates()
+    assert found.candidates()

@@ -31,6 +31,7 @@ UNCLEAR_CASES = [
     (ANSWER, "frequency", {"frequency"}, "inform", None, {}),
     (ANSWER, "frequency", {"frequency"}, "inform", "frequency", {UNCLEAR_SLOT: None}),
     (ANSWER, "frequency", set(), "nlu_fallback", None, None),  # first time: hint, ask again
+    (ANSWER, "frequency", set(), "out_of_scope", None, None),  # «hva blir været?» as well
     (
         ANSWER,
         "frequency",

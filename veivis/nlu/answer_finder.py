@@ -6,7 +6,8 @@ Runs after the FallbackClassifier and before the red-flag guard (danger still ov
    known substance is named), a substance + question frame picks the answer from the
    table in veivis/understanding/topics.py;
 3. else BM25 over the answers (veivis/understanding/retrieval.py): a clear winner is
-   answered; up to three candidates become the intent `did_you_mean`, with the
+   answered; out-of-scope examples matching best give `out_of_scope`; else
+   up to three candidates become the intent `did_you_mean`, with the
    candidates in the parse data (SUGGESTIONS_KEY), which ContactsNLG turns into buttons.
    Before that: a worried relative who asks to go through the person's use gets the
    self-check about them, and «worry» about one's own use the self-check for oneself
@@ -93,6 +94,11 @@ def understand(message: Message) -> None:
     if found.winner:
         _set_intent(message, found.winner, max(confidence, UNSURE), "search")
         _offer_other_topics(message, found.winner, text)
+        return
+    if found.out_of_scope and name == "nlu_fallback":
+        # «Det kan jeg dessverre ikke hjelpe med …» names what Veivis can do; inside the
+        # self-check it is an unclear answer (data/rules/selfcheck.yml)
+        _set_intent(message, retrieval.OUT_OF_SCOPE, confidence, "search: out of scope")
         return
     candidates = found.candidates()
     if candidates and name == "nlu_fallback":

@@ -6,7 +6,9 @@ examples of every answer intent (data/nlu) and the texts of the answers themselv
 (fold: no æøå, case or doubled letters) and the Snowball Norwegian stemmer (PyStemmer),
 so «behandlingen», «behandling» and «behandlinga» meet, and bokmål and nynorsk mostly
 do. Scores are summed per intent over its best few hits: one clear winner is answered,
-otherwise up to three candidates are offered as buttons.
+otherwise up to three candidates are offered as buttons. The out-of-scope examples are
+indexed too, as a competitor that is never offered: when they match best («vinterdekk»,
+«banan og diabetes»), nothing is suggested, and the message gets the out-of-scope answer.
 """
 
 from __future__ import annotations
@@ -41,6 +43,11 @@ HITS_PER_INTENT = 3  # an intent's score: the sum of its best hits
 CLEAR_SCORE = 6.0  # a winner needs at least this …
 CLEAR_RATIO = 1.6  # … and this many times the runner-up's score
 SUGGEST_SCORE = 2.0  # a candidate worth a button
+OUT_OF_SCOPE = "out_of_scope"
+# … and out of scope only when its examples beat the best answer by this much: measured
+# on the read understanding sets (2026-12-02), 1.2 keeps 55 of 63 out-of-scope questions
+# and leaves 2 in-scope ones (1.0: 11)
+OUT_OF_SCOPE_RATIO = 1.2
 
 
 @dataclass(frozen=True)
@@ -50,19 +57,37 @@ class Found:
     ranked: Tuple[Tuple[str, float], ...]
 
     @property
-    def winner(self) -> str | None:
-        if not self.ranked or self.ranked[0][1] < CLEAR_SCORE:
-            return None
+    def out_of_scope(self) -> bool:
+        """The out-of-scope examples match best: not a question Veivis has an answer to."""
+        if not self.ranked or self.ranked[0][0] != OUT_OF_SCOPE:
+            return False
         second = self.ranked[1][1] if len(self.ranked) > 1 else 0.0
-        return self.ranked[0][0] if self.ranked[0][1] >= CLEAR_RATIO * second else None
+        return self.ranked[0][1] >= OUT_OF_SCOPE_RATIO * second
+
+    @property
+    def winner(self) -> str | None:
+        answers = [(i, score) for i, score in self.ranked if i != OUT_OF_SCOPE]
+        if not answers or self.out_of_scope or answers[0][1] < CLEAR_SCORE:
+            return None
+        # the out-of-scope examples count as a runner-up: a clear winner beats them too
+        others = [score for intent, score in self.ranked if intent != answers[0][0]]
+        second = others[0] if others else 0.0
+        return answers[0][0] if answers[0][1] >= CLEAR_RATIO * second else None
 
     def candidates(self, n: int = 3) -> List[str]:
-        return [intent for intent, score in self.ranked[:n] if score >= SUGGEST_SCORE]
+        if self.out_of_scope:
+            return []
+        answers = [(i, score) for i, score in self.ranked if i != OUT_OF_SCOPE]
+        return [intent for intent, score in answers[:n] if score >= SUGGEST_SCORE]
 
 
 def _examples() -> List[Tuple[str, str]]:
-    """(intent, example) of the answer intents."""
-    return [(intent, text) for intent, text in intent_examples() if intent not in NOT_ANSWERS]
+    """(intent, example) of the answer intents, and of out_of_scope (the competitor)."""
+    return [
+        (intent, text)
+        for intent, text in intent_examples()
+        if intent not in NOT_ANSWERS or intent == OUT_OF_SCOPE
+    ]
 
 
 def unconditional_rules() -> List[Tuple[str, List[str]]]:
