@@ -97,6 +97,77 @@ def test_names_after_a_cue_are_masked(text, gone, kept):
     assert kept in masked, masked
 
 
+# Common first names that are not also ordinary words. After a weak cue («broren min …»)
+# every word of the pattern files counts as ordinary, so a name in a word list goes
+# unmasked: «hans|hennes» in red_flags.yml once spared «broren min Hans». (Liv, Dag and
+# Odd are ordinary words too; the strong cues mask them.)
+COMMON_FIRST_NAMES = [
+    "Hans",
+    "Per",
+    "Ole",
+    "Kari",
+    "Anne",
+    "Nils",
+    "Lars",
+    "Jon",
+    "Ida",
+    "Eva",
+    "Emma",
+    "Nora",
+    "Jonas",
+    "Mari",
+    "Ingrid",
+    "Sofie",
+    "Tor",
+    "Erik",
+    "Knut",
+    "Sondre",
+    "Armin",
+    "Jan",
+    "Bjørn",
+    "Geir",
+    "Morten",
+    "Silje",
+    "Hanne",
+    "Kristin",
+    "Marius",
+    "Henrik",
+    "Magnus",
+    "Thea",
+    "Sara",
+    "Amir",
+    "Ali",
+    "Fatima",
+    "Mohammed",
+    "Jakob",
+    "Emil",
+    "Oskar",
+    "Filip",
+    "Aksel",
+    "Maja",
+    "Ella",
+    "Vilde",
+    "Tuva",
+    "Ahmed",
+    "Omar",
+    "Tone",
+    "Elin",
+    "Randi",
+    "Frode",
+    "Svein",
+    "Arne",
+    "Trond",
+    "Rune",
+    "Kjell",
+]
+
+
+@pytest.mark.parametrize("name", COMMON_FIRST_NAMES)
+def test_no_word_list_spares_a_common_first_name(name):
+    masked = mask_personal_data(f"broren min {name} tar kokain")
+    assert name not in masked and NAME_LABEL in masked
+
+
 def test_the_whole_name_becomes_one_label():
     assert mask_personal_data("jeg heter Ola Nordmann") == "jeg heter [navn]"
     assert mask_personal_data("kjæresten min, Ali, tar kokain") == (
