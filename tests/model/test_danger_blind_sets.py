@@ -4,7 +4,8 @@ tests/data/danger_blind_set1.yml was written by a helper who had seen neither th
 nor the training data, BEFORE any tuning (its figures before: README); set 2 by another
 helper AFTER the tuning, measured once; set 3 (session 4) by a third helper while the
 rules and corpus were tuned (it saw none of them), measured once at the end; set 4
-(session 5, 2026-12-02) likewise, measured once at the end. All stay as regression tables:
+(session 5, 2026-12-02) likewise, measured once at the end; set 5 (session 8) after all
+tuning, measured once. All stay as regression tables:
 the figures are printed, and a later change may not make them worse than the floors below.
 Each case's last message is assessed.
 """
@@ -33,6 +34,9 @@ FLOORS = {
     "danger_blind_set3.yml": (0.985, 0.98, 0.045),
     # measured once 2026-12-02: 93.8 / 95.8 / 10.5; after the review's safety reverts 12.1 % FA
     "danger_blind_set4.yml": (0.93, 0.95, 0.125),
+    # set 5 (session 8, helper-36: Tromsø legevakt, Drammen uteseksjon, relatives), written
+    # after all tuning, measured once at 28de33f end-to-end: 99.0 / 98.4 / 10.6 %
+    "danger_blind_set5.yml": (0.98, 0.96, 0.12),
 }
 
 
