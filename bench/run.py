@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from bench import conversations as convs
-from bench import frozen_actions, nlu_report, stock_bot
+from bench import frozen_actions, nlu_report
 from bench.growth import growth
 from bench.load import drive
 from bench.processes import loadavg
@@ -37,8 +37,6 @@ from bench.results import (
     RESULTS,
     BenchResults,
     BotRun,
-    Training,
-    Trainings,
     log,
     machine,
     now_stamp,
@@ -47,7 +45,7 @@ from bench.results import (
 )
 from bench.servers import stock_servers, veivis_servers
 from bench.targets import ratios, targets
-from bench.training import ensure_model, train_veivis
+from bench.training import ensure_model, train_both
 from veivis.serve import ROOT
 
 
@@ -75,29 +73,6 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         help="rewrite docs/benchmarks.md from a saved results/bench/<stamp>.json (no run)",
     )
     return ap.parse_args(argv)
-
-
-def train_both(args: argparse.Namespace, tmp: Path, out_dir: Path):
-    """[1/6] Veivis' training, timed; [2/6] the stock bot, generated and trained."""
-    if args.no_train:
-        vt = Training(None, "not measured in this run (--no-train)")
-    else:
-        log("\n[1/6] Training Veivis: rasa train --force (temporary out dir) …")
-        vt = train_veivis(tmp, out_dir / "veivis-train.log")
-        log(f"  {vt.seconds} s")
-    if args.stock_project:
-        models = sorted((args.stock_project / "models").glob("*.tar.gz"))
-        bot = stock_bot.StockBot(args.stock_project, models[-1], None)
-        st = Training(None, "not measured in this run (--stock-project)")
-    else:
-        log("\n[2/6] Generating and training the stock bot: rasa init --no-prompt …")
-        bot = stock_bot.generate_and_train(tmp, out_dir / "stock-init.log")
-        log(f"  {bot.train_seconds:.1f} s ({bot.model.name})")
-        st = Training(
-            round(bot.train_seconds, 1),
-            "measured: rasa init --no-prompt (template copy + training)",
-        )
-    return bot, Trainings(vt, st)
 
 
 def nlu_quality(res: BenchResults, args: argparse.Namespace, out_dir: Path) -> str:
