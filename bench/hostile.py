@@ -47,17 +47,12 @@ from typing import Dict, Iterator, Optional, Sequence
 import aiohttp
 
 from bench import conversations as convs
-from bench import loadgen
-from bench.run import (
-    RESULTS,
-    ROOT,
-    ensure_model,
-    free_port,
-    loadavg,
-    log,
-    start_run,
-    veivis_servers,
-)
+from bench import loadgen, nginx
+from bench.processes import cpu_seconds, free_port, loadavg
+from bench.results import RESULTS, log, start_run
+from bench.servers import veivis_servers
+from bench.training import ensure_model
+from veivis.serve import ROOT, answers, wait_for
 
 DOC = ROOT / "docs" / "hostile.md"
 HOSTILE_SOURCE = "127.200.0.1"  # not one of loadgen.conversation_source's addresses
@@ -107,12 +102,6 @@ def _flood_process(webhook: str, seconds: float, connections: int, nice: int, ou
     out.put((counts, usage.ru_utime + usage.ru_stime))
 
 
-def cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) the process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 # ---------------------------------------------------------------- the tracker store
 
 
@@ -158,7 +147,7 @@ def phase(
     """Ordinary users for `minutes`, with the hostile client (`hostile` connections) or not,
     all sending to `webhook` (Rasa's, or nginx's in front of it)."""
     seconds = minutes * 60
-    before, rasa_cpu = store_size(db), cpu_s(run.rasa.process.pid)
+    before, rasa_cpu = store_size(db), cpu_seconds(run.rasa.process.pid)
     flood, out = None, None
     if hostile:
         ctx = multiprocessing.get_context("spawn")
@@ -171,7 +160,7 @@ def phase(
     counts, hostile_cpu = out.get(timeout=seconds + 120) if out else ({}, 0.0)
     if flood:
         flood.join(30)
-    rasa_cpu = cpu_s(run.rasa.process.pid) - rasa_cpu
+    rasa_cpu = cpu_seconds(run.rasa.process.pid) - rasa_cpu
     after = store_size(db)
     requests = sum(counts.values())
     res = {
@@ -203,44 +192,21 @@ def phase(
 def nginx_in_front(rasa_webhook: str, tmp: Path) -> Iterator[Optional[str]]:
     """nginx with deploy/scaleout/nginx.conf.template (both upstream lines: the one Rasa)
     on a free port; yields its webhook URL, or None when nginx is not installed."""
-    binary = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
+    binary = nginx.binary()
     if not binary:
         yield None
         return
     rasa = urllib.parse.urlsplit(rasa_webhook).netloc
     port, where = free_port(), tmp / "nginx"
-    (where / "temp").mkdir(parents=True)
-    site = (ROOT / "deploy" / "scaleout" / "nginx.conf.template").read_text()
-    for name, value in (("LISTEN", f"127.0.0.1:{port}"), ("RASA_A", rasa), ("RASA_B", rasa),
-                        ("ACCESS_LOG", "/dev/null")):  # fmt: skip
-        site = site.replace("${VEIVIS_NGINX_" + name + "}" if name in ("LISTEN", "ACCESS_LOG")
-                            else "${VEIVIS_" + name + "}", value)  # fmt: skip
-    (where / "veivis.conf").write_text(site)
-    temp = " ".join(f"{k}_temp_path {where / 'temp' / k};"
-                    for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))  # fmt: skip
-    (where / "nginx.conf").write_text(
-        f"worker_processes 1;\npid {where / 'nginx.pid'};\nerror_log {where / 'error.log'} warn;\n"
-        f"events {{ worker_connections 1024; }}\n"
-        f"http {{ {temp} include {where / 'veivis.conf'}; }}\n"
-    )
-    nginx = subprocess.Popen(
-        [binary, "-p", f"{where}/", "-c", str(where / "nginx.conf"), "-e",
-         str(where / "error.log"), "-g", "daemon off;"]
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+    args = nginx.configure(where, f"127.0.0.1:{port}", rasa, rasa, "/dev/null", 1024)
+    process = subprocess.Popen([binary, *args])
     try:
-        for _ in range(100):
-            if nginx.poll() is not None:
-                raise RuntimeError(f"nginx exited with {nginx.returncode}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/webhooks/rest/", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        yield url
+        health = f"http://127.0.0.1:{port}/webhooks/rest/"
+        wait_for("nginx", lambda: answers(health), process, timeout=10, every=0.1)
+        yield f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     finally:
-        nginx.send_signal(signal.SIGQUIT)
-        nginx.wait(20)
+        process.send_signal(signal.SIGQUIT)
+        process.wait(20)
 
 
 @contextmanager

@@ -22,16 +22,11 @@ from typing import Dict, List, Optional, Sequence
 
 from bench import conversations as convs
 from bench import loadgen
-from bench.run import (
-    RESULTS,
-    ROOT,
-    _status_kb,
-    ensure_model,
-    loadavg,
-    log,
-    start_run,
-    veivis_servers,
-)
+from bench.processes import loadavg, status_kb
+from bench.results import RESULTS, log, start_run, to_json
+from bench.servers import veivis_servers
+from bench.training import ensure_model
+from veivis.serve import ROOT
 
 DOC = ROOT / "docs" / "soak.md"
 
@@ -47,7 +42,7 @@ class RssSeries(threading.Thread):
         self.t0 = time.monotonic()
 
     def sample(self) -> Dict[str, float]:
-        rasa, actions = (round(_status_kb(p, "VmRSS") / 1024, 1) for p in self.pids)
+        rasa, actions = (round(status_kb(p, "VmRSS") / 1024, 1) for p in self.pids)
         point = {
             "t_s": round(time.monotonic() - self.t0, 1),
             "rasa_mb": rasa,
@@ -149,7 +144,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         ensure_model()
         db = tmp / "tracker.db"
         with veivis_servers(db, out_dir, "soak") as run:
-            log(f"  startup {run.startup}")
+            log(f"  startup {to_json(run.startup)}")
             bad = loadgen.warm_up(run.webhook, convs.VEIVIS, "soak")
             log(f"  warm-up: every conversation once ({bad} unexpected replies)")
             series = RssSeries(run.rasa.process.pid, run.actions.process.pid)

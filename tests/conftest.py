@@ -6,13 +6,14 @@ import asyncio
 import hashlib
 import http.client
 import json
-import socket
 import time
 import urllib.parse
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
+
+from bench.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "veivis.tar.gz"
@@ -53,12 +54,6 @@ def wait_until(what: str, condition, timeout: float, every: float = 0.05) -> Non
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout:.0f} s waiting until {what}")
         time.sleep(every)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Chat:

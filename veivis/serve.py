@@ -16,7 +16,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import Callable, Dict, Iterator, List, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 RASA = [sys.executable, "-m", "veivis.rasa_cli"]  # rasa without Sentry error reports
@@ -83,20 +83,52 @@ class Servers:
         return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
 
 
-def wait_until_up(server: Server, timeout: float = 300) -> None:
-    """Poll the health URL until it answers 200; fail early if the process died."""
-    deadline = time.monotonic() + timeout
+def answers(url: str) -> bool:
+    """The URL answers 200 within 2 s."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return r.status == 200
+    except (urllib.error.URLError, ConnectionError, OSError):
+        return False
+
+
+def wait_for(
+    what: str,
+    ready: Callable[[], object],
+    process: Optional[subprocess.Popen] = None,
+    timeout: float = 300,
+    every: float = 0.5,
+    log: Optional[Path] = None,
+) -> float:
+    """Poll `ready()` until it is true (an exception counts as not yet); fail early if
+    `process` died (with the end of its `log`). Returns the seconds it took.
+
+    The one waiting loop of the project's launchers: wait_until_up, bench.servers (startup
+    times), bench.hostile and tests/scaleout (PostgreSQL, Redis, nginx)."""
+    started = time.monotonic()
+    deadline = started + timeout
     while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"{server.name} exited with code {server.process.returncode}")
+        if process is not None and process.poll() is not None:
+            tail = f":\n{_tail(log, 40)}" if log else ""
+            raise RuntimeError(f"{what} exited with code {process.returncode}{tail}")
         try:
-            with urllib.request.urlopen(server.health_url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, OSError):
+            if ready():
+                return time.monotonic() - started
+        except Exception:  # not up yet
             pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{server.name} did not answer {server.health_url} in {timeout:.0f} s")
+        time.sleep(every)
+    raise TimeoutError(f"{what} did not answer in {timeout:.0f} s")
+
+
+def wait_until_up(server: Server, timeout: float = 300, every: float = 0.5) -> float:
+    """Poll the health URL until it answers 200; fail early if the process died."""
+    return wait_for(
+        f"{server.name} ({server.health_url})",
+        lambda: answers(server.health_url),
+        server.process,
+        timeout,
+        every,
+    )
 
 
 def start_actions(port: int, env: Dict[str, str], log: Optional[Path] = None) -> Server:

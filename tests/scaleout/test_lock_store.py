@@ -30,7 +30,7 @@ import redis
 from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from tests.conftest import free_port
+from bench.processes import free_port
 from veivis.lock_store import KEY_PREFIX, AtomicRedisLockStore
 
 

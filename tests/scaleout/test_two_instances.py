@@ -22,6 +22,7 @@ and nginx with deploy/scaleout/nginx.conf.template. Then:
   conversation stored complete and in order once Redis is back (a ticket request that
   reached Redis after the client gave up used to block the conversation for a minute).
 
+The stack is tests/scaleout/harness.py's (the `stack` fixture of tests/scaleout/conftest.py).
 Needs the Debian packages postgresql, redis-server and nginx: run scripts/scaleout-test.sh
 (it installs them and sets VEIVIS_SCALEOUT=1; without it this module is skipped).
 """
@@ -39,49 +40,27 @@ if os.environ.get("VEIVIS_SCALEOUT") != "1":
     )
 
 import contextlib
-import glob
 import json
 import random
 import re
-import secrets
-import shutil
 import signal
-import subprocess
-import tempfile
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from actions.selfcheck_answers import answers_from_slots
-from tests.conftest import (
-    ARTIFACTS,
-    MODEL,
-    free_port,
-    post_json,
-    texts,
-    triage_of,
-    wait_until,
-)
-from veivis.serve import (
-    RASA,
-    ROOT,
-    descendants,
-    server_env,
-    start_actions,
-    stop_process,
-    wait_until_up,
-)
+from bench.processes import descendants
+from tests.conftest import post_json, texts, triage_of, wait_until
+from tests.scaleout.harness import Stack, report, wait
 from veivis.triage import decide
 
 pytestmark = pytest.mark.scaleout
 
-DEPLOY = ROOT / "deploy" / "scaleout"
 CONVERSATIONS = 20
-START_TIMEOUT_S = 300  # Rasa loads the model in ~30-90 s on a busy 2-core machine
 REPLY_NO_ANSWER = "Beklager, jeg klarte ikke å svare ordentlig akkurat nå"  # veivis.channels.rest
 
 # ---------------------------------------------------------------- the self-check plans
@@ -280,326 +259,6 @@ def problems_in_store(pg: Dict[str, Any], plan: Plan, turns: List[Turn]) -> List
     return found
 
 
-# ---------------------------------------------------------------- the stack
-
-
-@dataclass
-class Process:
-    name: str
-    popen: subprocess.Popen
-    stop_signal: int
-    log: Path
-
-
-@dataclass
-class Stack:
-    tmp: Path
-    rasa_a: str
-    rasa_b: str
-    nginx: str
-    pg: Dict[str, Any]
-    redis: Dict[str, Any]
-    access_log: Path
-    processes: List[Process] = field(default_factory=list)
-    servers: List[Any] = field(default_factory=list)  # veivis.serve.Server-like
-    timings: Dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
-class RasaInstance:
-    """What veivis.serve.wait_until_up needs (name, process, health_url), and stop()."""
-
-    name: str
-    process: subprocess.Popen
-    health_url: str
-
-    def stop(self) -> None:
-        stop_process(self.process)
-
-
-def _tool(name: str, *extra_dirs: str) -> str:
-    path = shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), *extra_dirs]))
-    if not path:
-        pytest.fail(f"{name} not found: run scripts/scaleout-test.sh (installs it)")
-    return path
-
-
-def _pg_tool(name: str) -> str:
-    found = glob.glob(f"/usr/lib/postgresql/*/bin/{name}")
-    if not found:
-        pytest.fail(f"PostgreSQL's {name} not found: apt-get install postgresql")
-    return max(found, key=lambda p: int(Path(p).parts[-3]))  # newest major version
-
-
-def _as_postgres_user() -> List[str]:
-    """PostgreSQL refuses to run as root: as root, run it as the `postgres` user."""
-    if os.geteuid() != 0:
-        return []
-    import pwd
-
-    try:
-        pwd.getpwnam("postgres")
-    except KeyError:
-        pytest.fail("running as root and there is no `postgres` user to run PostgreSQL as")
-    return [_tool("setpriv", "/usr/bin"), "--reuid=postgres", "--regid=postgres",
-            "--init-groups", "--"]  # fmt: skip
-
-
-def _wait(what: str, ready: Callable[[], bool], process: Optional[Process], timeout: float):
-    """Poll until ready() is true; fail early, with its log, if the process died."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process and process.popen.poll() is not None:
-            log = process.log.read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"{what} exited with {process.popen.returncode}:\n{log}")
-        try:
-            if ready():
-                return
-        except Exception:  # not up yet
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{what} not ready in {timeout:.0f} s")
-
-
-def _start(stack: Stack, name: str, cmd: List[str], stop_signal: int, **kwargs) -> Process:
-    log = stack.tmp / "logs" / f"{name}.log"
-    with open(log, "ab") as out:
-        popen = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, **kwargs)
-    process = Process(name, popen, stop_signal, log)
-    stack.processes.append(process)
-    return process
-
-
-def start_postgres(stack: Stack) -> None:
-    as_postgres = _as_postgres_user()
-    pg_dir = stack.tmp / "postgres"
-    pg_dir.mkdir()
-    superuser_password = secrets.token_urlsafe(16)
-    (pg_dir / "pwfile").write_text(superuser_password + "\n")
-    (pg_dir / "pwfile").chmod(0o600)
-    if as_postgres:
-        for path in (pg_dir, pg_dir / "pwfile"):
-            shutil.chown(path, "postgres", "postgres")
-    initdb = subprocess.run(
-        [*as_postgres, _pg_tool("initdb"), "-D", str(pg_dir / "data"), "-U", "postgres",
-         f"--pwfile={pg_dir / 'pwfile'}", "--auth=scram-sha-256", "-E", "UTF8", "--no-locale",
-         "--no-sync"],
-        cwd=pg_dir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    if initdb.returncode != 0:
-        pytest.fail(f"initdb failed:\n{initdb.stderr}")
-    (pg_dir / "pwfile").unlink()
-    port = free_port()
-    process = _start(
-        stack,
-        "postgres",
-        [*as_postgres, _pg_tool("postgres"), "-D", str(pg_dir / "data"),
-         "-h", "127.0.0.1", "-p", str(port), "-k", "",  # TCP on loopback only, no socket file
-         "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
-        signal.SIGINT,  # «fast» shutdown
-        cwd=pg_dir,
-    )  # fmt: skip
-    pg_isready = [_pg_tool("pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(port)]
-    _wait("PostgreSQL", lambda: subprocess.run(pg_isready).returncode == 0, process, 60)
-
-    import psycopg2
-
-    password = secrets.token_urlsafe(16)
-    admin = psycopg2.connect(host="127.0.0.1", port=port, dbname="postgres", user="postgres",
-                             password=superuser_password)  # fmt: skip
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("CREATE ROLE veivis LOGIN PASSWORD %s", (password,))
-        cur.execute("CREATE DATABASE veivis OWNER veivis")
-    admin.close()
-    stack.pg = dict(host="127.0.0.1", port=port, dbname="veivis", user="veivis", password=password)
-
-
-def start_redis(stack: Stack) -> None:
-    import redis
-
-    redis_dir = stack.tmp / "redis"
-    redis_dir.mkdir()
-    port, password = free_port(), secrets.token_urlsafe(16)
-    process = _start(
-        stack,
-        "redis",
-        [_tool("redis-server"), "--bind", "127.0.0.1", "--port", str(port), "--dir", str(redis_dir),
-         "--save", "", "--appendonly", "no", "--requirepass", password, "--daemonize", "no"],
-        signal.SIGTERM,
-    )  # fmt: skip
-    stack.redis = dict(host="127.0.0.1", port=port, db=1, password=password)
-    client = redis.Redis(socket_timeout=2, **stack.redis)
-    _wait("Redis", lambda: client.ping(), process, 30)
-    client.close()
-
-
-def start_rasa_instances(stack: Stack) -> Dict[str, Any]:
-    action_port, ports = free_port(), {"a": free_port(), "b": free_port()}
-    env = server_env(action_port, stack.tmp / "unused-sqlite.db")
-    env.update(
-        SQLALCHEMY_SILENCE_UBER_WARNING="1",
-        VEIVIS_ACTION_URL=f"http://127.0.0.1:{action_port}/webhook",
-        VEIVIS_PG_HOST=stack.pg["host"],
-        VEIVIS_PG_PORT=str(stack.pg["port"]),
-        VEIVIS_PG_DB=stack.pg["dbname"],
-        VEIVIS_PG_USER=stack.pg["user"],
-        VEIVIS_PG_PASSWORD=stack.pg["password"],
-        VEIVIS_REDIS_HOST=stack.redis["host"],
-        VEIVIS_REDIS_PORT=str(stack.redis["port"]),
-        VEIVIS_REDIS_DB=str(stack.redis["db"]),
-        VEIVIS_REDIS_PASSWORD=stack.redis["password"],
-        # Veivis pauses each 429 up to 1 s (issue 18), which slows a hostile client below nginx's
-        # 10 r/s; a near-zero pause lets the nginx test see nginx's own limit at work.
-        VEIVIS_REFUSAL_PAUSE_S="0.001",
-    )
-    stack.servers.append(start_actions(action_port, env, stack.tmp / "logs" / "actions.log"))
-    for name, port in ports.items():
-        process = _start(
-            stack,
-            f"rasa-{name}",
-            [*RASA, "run", "--model", str(MODEL), "--interface", "127.0.0.1", "--port", str(port),
-             "--credentials", "credentials.yml",
-             "--endpoints", str(DEPLOY / "endpoints.yml.template")],
-            signal.SIGINT,
-            cwd=ROOT,
-            env=env,
-        )  # fmt: skip
-        stack.servers.append(
-            RasaInstance(
-                f"Rasa {name.upper()}", process.popen, f"http://127.0.0.1:{port}/webhooks/rest/"
-            )
-        )
-    for server in stack.servers:
-        wait_until_up(server, timeout=START_TIMEOUT_S)
-    return ports
-
-
-def render(template: Path, values: Dict[str, str]) -> str:
-    """Fill ${VEIVIS_…} like `envsubst '${VEIVIS_…}'`: nginx's own $variables stay."""
-    text = re.sub(r"\$\{(VEIVIS_[A-Z0-9_]+)\}", lambda m: values[m.group(1)], template.read_text())
-    assert not re.search(r"^[^#]*\$\{", text, re.M), "a placeholder was left in the template"
-    return text
-
-
-def start_nginx(stack: Stack, rasa_ports: Dict[str, int]) -> None:
-    nginx_dir = stack.tmp / "nginx"
-    (nginx_dir / "temp").mkdir(parents=True)
-    port = free_port()
-    stack.access_log = nginx_dir / "access.log"
-    site = render(
-        DEPLOY / "nginx.conf.template",
-        {
-            "VEIVIS_NGINX_LISTEN": f"127.0.0.1:{port}",
-            "VEIVIS_RASA_A": f"127.0.0.1:{rasa_ports['a']}",
-            "VEIVIS_RASA_B": f"127.0.0.1:{rasa_ports['b']}",
-            "VEIVIS_NGINX_ACCESS_LOG": str(stack.access_log),
-        },
-    )
-    (nginx_dir / "veivis.conf").write_text(site)
-    temp = "\n".join(
-        f"    {kind}_temp_path {nginx_dir / 'temp' / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    (nginx_dir / "nginx.conf").write_text(
-        f"worker_processes 1;\npid {nginx_dir / 'nginx.pid'};\n"
-        f"error_log {nginx_dir / 'error.log'} warn;\n"
-        f"events {{ worker_connections 512; }}\n"
-        f"http {{\n{temp}\n    include {nginx_dir / 'veivis.conf'};\n}}\n"
-    )
-    process = _start(
-        stack,
-        "nginx",
-        [_tool("nginx", "/usr/sbin"), "-p", f"{nginx_dir}/", "-c", str(nginx_dir / "nginx.conf"),
-         "-e", str(nginx_dir / "error.log"), "-g", "daemon off;"],
-        signal.SIGQUIT,  # graceful
-    )  # fmt: skip
-    stack.nginx = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-
-    def health() -> bool:
-        import urllib.request
-
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/webhooks/rest/", timeout=2) as r:
-            return r.status == 200
-
-    _wait("nginx", health, process, 30)
-
-
-def stop(stack: Stack) -> None:
-    for server in reversed(stack.servers):
-        server.stop()
-    for process in reversed(stack.processes):
-        if process.popen.poll() is None:
-            process.popen.send_signal(process.stop_signal)
-            try:
-                process.popen.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.popen.kill()
-                process.popen.wait()
-
-
-@pytest.fixture(scope="module")
-def stack():
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run `make train`")
-    # SIGTERM (e.g. CI cancelling the job) must still stop everything: through teardown.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    tmp = Path(tempfile.mkdtemp(prefix="veivis-scaleout-"))
-    tmp.chmod(0o711)  # the postgres user must reach its folder inside
-    (tmp / "logs").mkdir()
-    s = Stack(tmp, "", "", "", {}, {}, tmp / "nginx" / "access.log")
-    started = time.monotonic()
-    try:
-        start_postgres(s)
-        start_redis(s)
-        s.timings["postgres+redis"] = time.monotonic() - started
-        ports = start_rasa_instances(s)
-        s.rasa_a = f"http://127.0.0.1:{ports['a']}/webhooks/rest/webhook"
-        s.rasa_b = f"http://127.0.0.1:{ports['b']}/webhooks/rest/webhook"
-        start_nginx(s, ports)
-        s.timings["start"] = time.monotonic() - started
-        _report(f"stack up in {s.timings['start']:.0f} s (PostgreSQL + Redis "
-                f"{s.timings['postgres+redis']:.0f} s) in {tmp}")  # fmt: skip
-        yield s
-    finally:
-        stop(s)
-        _keep_logs(tmp)
-        shutil.rmtree(tmp, ignore_errors=True)
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _interrupt(*_: Any) -> None:
-    raise KeyboardInterrupt("SIGTERM")
-
-
-def _keep_logs(tmp: Path) -> None:
-    """Logs (no conversation data: Rasa logs no message text) for CI artifacts."""
-    out = ARTIFACTS / "scaleout"
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True, exist_ok=True)
-    for log in [*(tmp / "logs").glob("*.log"), *(tmp / "nginx").glob("*.log")]:
-        shutil.copy(log, out / log.name)
-
-
-_capture: List[Any] = []
-
-
-def _report(line: str) -> None:
-    """A line on the terminal, also while pytest captures output."""
-    if _capture:
-        with _capture[0].global_and_fixture_disabled():
-            print(f"[scaleout] {line}", flush=True)
-    else:
-        print(f"[scaleout] {line}", flush=True)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _terminal(request):
-    _capture.append(request.config.pluginmanager.getplugin("capturemanager"))
-    yield
-    _capture.clear()
-
-
 # ---------------------------------------------------------------- the tests
 
 
@@ -620,7 +279,7 @@ def check(stack: Stack, plans: List[Plan], results: List[List[Turn]], seconds: f
     answered = sum(1 for turns in results for t in turns if t.status == 200 and t.replies)
     slowest = max(t.seconds for turns in results for t in turns)
     levels = sorted({p.expected_level for p in plans})
-    _report(f"{how}: {len(plans)} concurrent conversations, {messages} messages, "
+    report(f"{how}: {len(plans)} concurrent conversations, {messages} messages, "
             f"{answered} answered, {messages - answered} lost, {len(problems)} problems; "
             f"{seconds:.1f} s, slowest reply {slowest:.1f} s; levels {levels}")  # fmt: skip
     assert not problems, "\n".join(problems)
@@ -654,7 +313,7 @@ def _upstreams_logged_since(access_log: Path, line_count: int, expected: int) ->
         ]
 
     with contextlib.suppress(TimeoutError):  # the assertions show what was logged
-        _wait("nginx's access log", lambda: len(upstreams()) >= expected, None, 10)
+        wait("nginx's access log", lambda: len(upstreams()) >= expected, None, 10)
     return upstreams()
 
 
@@ -677,7 +336,7 @@ def test_concurrent_self_checks_through_nginx_round_robin(stack):
     messages = sum(len(p.messages) for p in plans)
     upstreams = _upstreams_logged_since(stack.access_log, before, messages)
     split = {u: upstreams.count(u) for u in sorted(set(upstreams))}
-    _report(f"nginx round robin: requests per instance {split}")
+    report(f"nginx round robin: requests per instance {split}")
     check(stack, plans, results, seconds, "through nginx")
     assert len(upstreams) == messages
     assert len(split) == 2 and min(split.values()) >= 0.4 * messages, split
@@ -715,12 +374,12 @@ def test_one_instance_at_a_time_per_conversation(stack):
     store.issue_ticket(sender, lock_lifetime=hold_s)
     with ThreadPoolExecutor(max_workers=2) as pool:
         on_b = pool.submit(post, stack.rasa_b, messages[1])
-        _wait("B's ticket in Redis", lambda: tickets() == 2, None, 30)
+        wait("B's ticket in Redis", lambda: tickets() == 2, None, 30)
         on_a = pool.submit(post, stack.rasa_a, messages[2])
-        _wait("A's ticket in Redis", lambda: tickets() == 3, None, 30)
+        wait("A's ticket in Redis", lambda: tickets() == 3, None, 30)
         assert not on_b.done() and not on_a.done()  # both wait for the lock
         (b_done, b_replies), (a_done, a_replies) = on_b.result(), on_a.result()
-    _report(f"lock: held {hold_s:.0f} s; B answered after {b_done - issued_at:.1f} s, "
+    report(f"lock: held {hold_s:.0f} s; B answered after {b_done - issued_at:.1f} s, "
             f"A after {a_done - issued_at:.1f} s")  # fmt: skip
     assert b_done >= issued_at + hold_s and a_done >= b_done
     assert '/inform{"frequency": "daily"}' in payloads(b_replies)  # B went on from A's state
@@ -770,7 +429,7 @@ def test_simultaneous_messages_of_one_conversation_on_both_instances(stack):
 
     with ThreadPoolExecutor(max_workers=10) as pool:
         problems = [p for found in pool.map(conversation, range(conversations)) for p in found]
-    _report(f"simultaneous pairs: {conversations} conversations x {rounds} pairs = "
+    report(f"simultaneous pairs: {conversations} conversations x {rounds} pairs = "
             f"{conversations * rounds * 2} messages, {len(problems)} problems")  # fmt: skip
     assert not problems, "\n".join(problems)
 
@@ -951,7 +610,7 @@ def test_a_hostile_client_is_limited_at_nginx_while_two_ordinary_ones_pass(stack
 
     with ThreadPoolExecutor(max_workers=8 + len(plans)) as pool:
         floods = [pool.submit(flood) for _ in range(8)]
-        _wait("the hostile client's flood", lambda: len(statuses) >= 200, None, 30)
+        wait("the hostile client's flood", lambda: len(statuses) >= 200, None, 30)
         users = [
             pool.submit(run_self_check, plan, lambda k: stack.nginx, source)
             for plan, source in zip(plans, ordinary)
@@ -962,7 +621,7 @@ def test_a_hostile_client_is_limited_at_nginx_while_two_ordinary_ones_pass(stack
             f.result()
     by_nginx = sum(1 for status, limit in statuses if status == 429 and limit == "proxy")
     by_veivis = sum(1 for status, limit in statuses if status == 429 and limit != "proxy")
-    _report(f"hostile client through nginx: {len(statuses)} requests, {by_nginx} refused by "
+    report(f"hostile client through nginx: {len(statuses)} requests, {by_nginx} refused by "
             f"nginx, {by_veivis} by Veivis' own limits, "
             f"{sum(1 for s, _ in statuses if s == 200)} answered; 2 ordinary clients "
             f"{sum(len(t) for t in results)} messages")  # fmt: skip

@@ -6,7 +6,8 @@ import subprocess
 import sys
 import time
 
-from tests.conftest import ROOT, free_port
+from bench.processes import free_port
+from tests.conftest import ROOT
 
 
 def children_alive(ports):
