@@ -24,8 +24,12 @@ __all__ = [
 
 
 def free_port() -> int:
+    """A port no socket on any address uses now. Bound on 0.0.0.0, as Rasa and the action
+    server bind: a port free on 127.0.0.1 alone may still be held on another loopback
+    address (the load generator's clients send from many), and the server then fails with
+    «address already in use» (make bench, growth step, 2026-12-02)."""
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind(("", 0))
         return s.getsockname()[1]
 
 

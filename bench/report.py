@@ -106,7 +106,7 @@ def print_results(res: Dict[str, object]) -> None:
         for g in res["growth"]:
             log(
                 f"  {g['conversations']:>7} convs ({g.get('events', 0)} events, "
-                f"{g.get('db_mb', g.get('db_mb_after'))} MB): new@1 p50 "
+                f"{db_mb(g)} MB): new@1 p50 "
                 f"{fmt(g['new_1']['p50_ms'])} ms | existing@1 p50 "
                 f"{fmt(g['existing_1']['p50_ms'])} ms | existing@10 p50 "
                 f"{fmt(g['existing_10']['p50_ms'])} ms {g['existing_10']['msgs_per_s']} msg/s"
@@ -243,11 +243,10 @@ def render_doc(res: Dict[str, Any], nlu_md: str) -> str:
 
 def growth_row(g: Dict[str, Any]) -> str:
     n1, e1, e10 = g["new_1"], g["existing_1"], g["existing_10"]
-    db_mb = g.get("db_mb")
     return row(
         f"{g['conversations']:,}",
         f"{g.get('events', 0):,}",
-        g["db_mb_after"] if db_mb is None else db_mb,
+        db_mb(g),
         g["startup"]["first_reply_s"],
         f"{fmt(n1['p50_ms'])} / {fmt(n1['p95_ms'])}",
         f"{fmt(e1['p50_ms'])} / {fmt(e1['p95_ms'])}",
@@ -255,3 +254,9 @@ def growth_row(g: Dict[str, Any]) -> str:
         n1["errors"] + e1["errors"] + e10["errors"],
         g["rasa_vmhwm_mb"],
     )
+
+
+def db_mb(g: Dict[str, Any]) -> object:
+    """The pre-filled DB's size; with nothing pre-filled (null, or no key in older runs'
+    JSON), its size after the run."""
+    return g["db_mb_after"] if g.get("db_mb") is None else g["db_mb"]

@@ -78,3 +78,9 @@ def test_every_section_of_the_template_is_one_the_report_fills():
     assert set(report.sections(text)) == {
         "doc", "frozen", "failing", "cpu", "by_kind", "profile", "no_profile", "growth"
     }  # fmt: skip
+
+
+def test_a_growth_row_without_a_prefill_shows_the_db_size_after_the_run():
+    row = {"conversations": 0, "db_mb": None, "db_mb_after": 11.1}
+    assert report.db_mb(row) == 11.1 and report.db_mb({"db_mb_after": 3.0}) == 3.0
+    assert report.db_mb(dict(row, conversations=10, db_mb=195.4)) == 195.4
