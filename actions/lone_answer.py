@@ -19,7 +19,7 @@ WITHOUT_QUESTION = "utter_answer_without_question"
 def responses_for(substances: Iterable[str], rules: Mapping[str, Sequence[str]]) -> List[str]:
     """The responses to send: the substance's own answer (as «hva er X?» would get it),
     or the reply that says no question is open."""
-    intent = topics.answer_for("hva er", list(substances))
+    intent = topics.answer_for_frame("what", substances)
     answer = [a for a in rules.get(intent or "", ()) if a.startswith("utter_")]
     return answer or [WITHOUT_QUESTION]
 

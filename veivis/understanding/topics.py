@@ -80,8 +80,11 @@ def group_of(substances: Iterable[str]) -> str:
 def answer_for(text: str, substances: Iterable[str]) -> Optional[str]:
     """The answer intent for a substance/topic word plus a question frame, or None."""
     frame = frame_of(text)
-    if frame is None:
-        return None
+    return None if frame is None else answer_for_frame(frame, substances)
+
+
+def answer_for_frame(frame: str, substances: Iterable[str]) -> Optional[str]:
+    """The answer intent for the substances asked about in this frame («what», «harms» …)."""
     substances = set(substances)
     group = group_of(substances)
     if group in ("other", "alcohol"):
