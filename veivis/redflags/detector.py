@@ -98,9 +98,11 @@ class Patterns:
     clause_breaks: re.Pattern[str]
     question_frames: re.Pattern[str]
     asking_phrases: re.Pattern[str]
+    implicit_subject: re.Pattern[str]  # a clause opening «har tatt 2 …»: the asker did it
     concrete_people: re.Pattern[str]
     askers: frozenset[str]  # the asker's own words: not who a match names after it
     present_markers: re.Pattern[str]
+    present_exceptions: re.Pattern[str]  # «boka jeg leser nå»: the reading is now, not the sign
     happening_now: re.Pattern[str]
     not_joking: re.Pattern[str]
     history: re.Pattern[str]
@@ -110,6 +112,7 @@ class Patterns:
     just_asking: re.Pattern[str]
     conditional: re.Pattern[str]
     resolved: re.Pattern[str]
+    later: re.Pattern[str]  # a worry about some day, not now: «redd for at han skal …»
 
 
 # ---------------------------------------------------------------- compiling phrases
@@ -280,9 +283,12 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
         clause_breaks=plain.compile(list(lang.clause_breaks)),
         question_frames=plain.compile(data.get("question_frames", [])),
         asking_phrases=plain.compile(data.get("asking_phrases", [])),
+        implicit_subject=plain.compile(data.get("implicit_subject", [])),
         concrete_people=plain.compile(people),
         askers=frozenset(fold(str(w)) for w in data.get("askers", [])),
         present_markers=plain.compile(data.get("present_markers", [])),
+        present_exceptions=plain.compile(data.get("present_exceptions", [])),
+        later=plain.compile(data.get("later", [])),
         happening_now=plain.compile(data.get("happening_now", [])),
         not_joking=plain.compile(data.get("not_joking", [])),
         history=plain.compile(data.get("history", [])),
@@ -327,6 +333,7 @@ class _Clause:
     resolved: bool = False  # this clause or a later one says it is over and handled
     message: str = ""  # the whole folded message
     sentence: int = 0  # which sentence of the message the clause is in
+    sentence_text: str = ""  # the whole folded sentence (a question spans its commas)
     _excluded: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     @cached_property
@@ -336,12 +343,20 @@ class _Clause:
 
     @cached_property
     def is_now(self) -> bool:
-        return bool(self.patterns.present_markers.search(self.text))
+        p = self.patterns
+        return bool(p.present_markers.search(p.present_exceptions.sub(" ", self.text)))
+
+    @cached_property
+    def is_later(self) -> bool:
+        """The clause worries about some day, not now: «jeg er redd for at han skal ta en
+        overdose når han kommer ut», «hvis hun en dag slutter å puste»."""
+        return bool(self.patterns.later.search(self.text)) and not self.is_now
 
     @cached_property
     def _asks_generally(self) -> bool:
         p = self.patterns
-        if not p.question_frames.search(self.text) or p.present_markers.search(self.text):
+        sentence = self.sentence_text or self.text
+        if not p.question_frames.search(sentence) or p.present_markers.search(sentence):
             return False
         return not p.happening_now.search(self.message)  # «… ? DET SKJER NÅ»
 
@@ -353,6 +368,9 @@ class _Clause:
         if not self._asks_generally:
             return False
         p = self.patterns
+        opening = p.implicit_subject.match(self.text)
+        if opening and opening.start() == 0:
+            return False
         near = self._near(start, end, after=_SUBJECT_WORDS_AFTER)
         return not p.concrete_people.search(p.asking_phrases.sub(" ", near))
 
@@ -433,13 +451,23 @@ def _near_miss_reason(
         return "joke"
     if clause.answered_no:
         return "negated"
-    if category.harmless.search(clause.message) and not clause.is_now:
+    if _names_harmless_cause(clause, category) and not clause.is_now:
         return "harmless cause"
+    if clause.is_later:
+        return "a worry about later"
     if clause.is_hypothetical(start, end) and not clause.is_now:
         return "not real (a dream, a film, a hypothetical question)"
     if clause.resolved and category.can_be_over and not clause.is_now:
         return "over and handled"
     return ""
+
+
+def _names_harmless_cause(clause: _Clause, category: _Category) -> bool:
+    """A harmless cause named anywhere in the message, not denied («ikke halsbrann»)."""
+    return any(
+        not _is_negated(clause.message, m, clause.patterns)
+        for m in category.harmless.finditer(clause.message)
+    )
 
 
 def _judge_message(
@@ -546,9 +574,10 @@ def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
         joking = bool(jokes) and not any(jokes) and not p.not_joking.search(folded)
         following = sentences[index + 1] if index + 1 < len(sentences) else ""
         answered_no = parts[index][1] and following in _ANSWERS_NO
-        for clause in p.clause_breaks.split(folded):
-            if clause.strip():
-                found.append((clause.strip(), joking, answered_no, index))
+        for piece in _COMMA.split(parts[index][0]):
+            for clause in p.clause_breaks.split(fold(piece, p.typos)):
+                if clause.strip():
+                    found.append((clause.strip(), joking, answered_no, index))
     # «Over and handled» counts for what came before it: «han var grå i går, men nå er
     # han fin» — not «han sa han var ok, men så falt han om».
     resolved_from_here = [False] * (len(found) + 1)
@@ -560,9 +589,23 @@ def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
     for index, (clause, joking, answered_no, sentence) in enumerate(found):
         resolved = resolved_from_here[index]
         yield _Clause(
-            clause, p, joking, answered_no, unreal, just_asking, resolved, message, sentence
+            clause,
+            p,
+            joking,
+            answered_no,
+            unreal,
+            just_asking,
+            resolved,
+            message,
+            sentence,
+            sentences[sentence],
         )
 
+
+# A comma or a dash between words ends a clause: «for to år siden fikk han ikke puste, nå er
+# han rusfri» — the «nå» of the second clause does not make the first one present. Not a
+# decimal comma («2,5 mg»).
+_COMMA = re.compile(r"(?<!\d),|,(?!\d)|\s[–—-]\s")
 
 _ANSWERS_NO = frozenset({"nei", "nope", "no", "ikke", "ikkje", "nix", "neida"})
 
