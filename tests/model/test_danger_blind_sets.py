@@ -37,6 +37,9 @@ FLOORS = {
     # set 5 (session 8, helper-36: Tromsø legevakt, Drammen uteseksjon, relatives), written
     # after all tuning, measured once at 28de33f end-to-end: 99.0 / 98.4 / 10.6 %
     "danger_blind_set5.yml": (0.98, 0.96, 0.12),
+    # set 6 (session 9, helper-41: Kirkenes ambulance, Lillehammer school nurse, Oslo
+    # nightlife), written after the tuning, measured once offline at 390c640: 97.1 / 97.2 / 7.8 %
+    "danger_blind_set6.yml": (0.965, 0.965, 0.085),
 }
 
 
