@@ -368,8 +368,7 @@ class _Clause:
         if not self._asks_generally:
             return False
         p = self.patterns
-        opening = p.implicit_subject.match(self.text)
-        if opening and opening.start() == 0:
+        if p.implicit_subject.match(self.text):  # match() anchors at the clause's start
             return False
         near = self._near(start, end, after=_SUBJECT_WORDS_AFTER)
         return not p.concrete_people.search(p.asking_phrases.sub(" ", near))
