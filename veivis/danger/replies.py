@@ -38,8 +38,10 @@ KIND_BY_CATEGORY = {
     "very_high_blood_pressure": "withdrawal",
     "seeing_things_now": "withdrawal",
     "stimulant_poisoning": "stimulant",
+    "suicidal_thoughts": "thoughts",
+    "infected_injection_site": GENERAL,
 }
-KINDS = (GENERAL, "child", "poisoning", "withdrawal", "stimulant")
+KINDS = (GENERAL, "child", "poisoning", "withdrawal", "stimulant", "thoughts")
 
 # Rule names in data/rules/emergency.yml, per intent (the last-resort path replays them).
 RULE_FOR_INTENT = {

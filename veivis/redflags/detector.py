@@ -343,8 +343,19 @@ class _Clause:
 
     @cached_property
     def is_now(self) -> bool:
+        # «nå» that dates the recovery does not date the sign: «hadde hjerneslag for fem år
+        # siden og er helt i form nå» (a denied recovery, «er ikke våken nå», stays)
         p = self.patterns
-        return bool(p.present_markers.search(p.present_exceptions.sub(" ", self.text)))
+        text = p.present_exceptions.sub(" ", self.text)
+        for match in reversed(list(p.resolved.finditer(text))):
+            if not _is_negated(text, match, p):
+                before, after = text[: match.start()].split(), text[match.end() :].split()
+                if before and p.present_markers.fullmatch(before[-1]):
+                    before.pop()  # «nå er han fin»
+                if after and p.present_markers.fullmatch(after[0]):
+                    after.pop(0)  # «er fin nå»
+                text = " ".join(before + after)
+        return bool(p.present_markers.search(text))
 
     @cached_property
     def is_later(self) -> bool:
