@@ -5,7 +5,8 @@ nor the training data, BEFORE any tuning (its figures before: README); set 2 by 
 helper AFTER the tuning, measured once; set 3 (session 4) by a third helper while the
 rules and corpus were tuned (it saw none of them), measured once at the end; set 4
 (session 5, 2026-12-02) likewise, measured once at the end; set 5 (session 8) after all
-tuning, measured once. All stay as regression tables:
+tuning, measured once; set 6 (session 9) likewise; set 7 (session 10, 2026-12-03) after
+the tuning on set 6's misses, measured once. All stay as regression tables:
 the figures are printed, and a later change may not make them worse than the floors below.
 Each case's last message is assessed.
 """
@@ -39,7 +40,12 @@ FLOORS = {
     "danger_blind_set5.yml": (0.98, 0.96, 0.12),
     # set 6 (session 9, helper-41: Kirkenes ambulance, Lillehammer school nurse, Oslo
     # nightlife), written after the tuning, measured once offline at 390c640: 97.1 / 97.2 / 7.8 %
-    "danger_blind_set6.yml": (0.965, 0.965, 0.085),
+    # read and tuned on in session 10 (97.1/97.2/7.8 -> 100/99.7/0.6 % offline)
+    "danger_blind_set6.yml": (0.99, 0.99, 0.02),
+    # set 7 (session 10, helper-43: Molde/Kristiansund, Fredrikstad/Halden, Namsos/Steinkjer,
+    # Alta Sami families, Hamar/Stange pensioners, Larvik/Sandefjord), written after the
+    # tuning, measured once offline at 34c03c2: 96.5 / 98.0 / 6.1 %
+    "danger_blind_set7.yml": (0.955, 0.97, 0.07),
 }
 
 
