@@ -80,6 +80,9 @@ class _Category:
     harmless: re.Pattern[str] = _NEVER
     window: int | None = None  # all_of: this category's own combination window, in words
     can_be_past: bool = True  # False for a premise group: «sluttet for ei uke sia»
+    # a sign that, named beside a substance in a few words and nothing else, is a topic
+    # to read about («cannabis og psykose»), not a situation
+    can_be_topic: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,9 @@ class Patterns:
     conditional: re.Pattern[str]
     resolved: re.Pattern[str]
     later: re.Pattern[str]  # a worry about some day, not now: «redd for at han skal …»
+    topic_words: int = 0  # a message this short naming a substance and a sign is a topic
+    topic_substance: re.Pattern[str] = _NEVER
+    urgency: re.Pattern[str] = _NEVER  # words that make a short message a cry for help
 
 
 # ---------------------------------------------------------------- compiling phrases
@@ -218,6 +224,7 @@ def _category(
     negators: frozenset[str],
     in_combination: bool = False,
     premises: frozenset[str] = frozenset(),
+    topics: frozenset[str] = frozenset(),
 ) -> _Category:
     level = spec.get("level", EMERGENCY)
     phrases = [str(p) for p in spec.get("phrases") or []]
@@ -229,6 +236,8 @@ def _category(
             {
                 "phrases": [f"@{c}" for c in group],
                 "exclude": spec.get("exclude"),
+                "harmless": spec.get("harmless"),
+                "topic": name in topics,
                 "level": level,
                 "premise": set(group) <= premises,
             },
@@ -253,6 +262,7 @@ def _category(
         groups=groups,
         window=int(spec["within"]) if "within" in spec else None,
         can_be_past=not spec.get("premise", False),
+        can_be_topic=name in topics or bool(spec.get("topic")),
     )
 
 
@@ -261,9 +271,11 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
     lang = lang or language()
     compiler, raw = _compiler(data, lang)
     negators = lang.negators
-    premises = frozenset(data.get("settings", {}).get("premise_concepts") or [])
+    settings = data.get("settings", {})
+    premises = frozenset(settings.get("premise_concepts") or [])
+    topics = frozenset(settings.get("topic_query", {}).get("categories") or [])
     categories = [
-        _category(name, spec, compiler, raw, negators, premises=premises)
+        _category(name, spec, compiler, raw, negators, premises=premises, topics=topics)
         for name, spec in data["categories"].items()
     ]
     people = data.get("concrete_people", [])
@@ -298,6 +310,9 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
         just_asking=plain.compile(data.get("just_asking", [])),
         conditional=plain.compile(data.get("conditional", [])),
         resolved=plain.compile(data.get("resolved", [])),
+        topic_words=int(settings.get("topic_query", {}).get("max_words", 0)),
+        topic_substance=compiler.compile(["@substance"]) if "substance" in raw else _NEVER,
+        urgency=plain.compile(settings.get("topic_query", {}).get("not_with") or []),
     )
 
 
@@ -335,6 +350,19 @@ class _Clause:
     sentence: int = 0  # which sentence of the message the clause is in
     sentence_text: str = ""  # the whole folded sentence (a question spans its commas)
     _excluded: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+    @cached_property
+    def is_topic_query(self) -> bool:
+        """The whole message is a few words naming a substance and a sign, no one, no
+        time and no cry for help: «cannabis og psykose», «ecstasy og overoppheting»."""
+        p = self.patterns
+        return (
+            0 < len(self.message.split()) <= p.topic_words
+            and bool(p.topic_substance.search(self.message))
+            and not p.concrete_people.search(self.message)
+            and not p.present_markers.search(self.message)
+            and not p.urgency.search(self.message)
+        )
 
     @cached_property
     def is_past(self) -> bool:
@@ -455,6 +483,8 @@ def _near_miss_reason(
         return "past event"
     if clause.is_generic_question(start, end):
         return "question about signs"
+    if category.can_be_topic and clause.is_topic_query:
+        return "a topic, not a situation"
     if category.level == SUICIDE:
         return ""
     if clause.joking:
