@@ -131,3 +131,19 @@ def test_describes_use_tells_use_from_questions_about_a_substance(text, expected
 )
 def test_describes_use_of_the_person_the_check_is_about(text, who, expected):
     assert topics.describes_use(text, who) is expected
+
+
+@pytest.mark.parametrize(
+    "intent,text,substances,expected",
+    [
+        ("ask_where_to_buy", "hvor kan jeg kjøpe billige vinterdekk i Harstad?", [], True),
+        ("ask_dosage", "kor mye koste en ny påhengsmotor", [], True),
+        ("ask_dosage", "hvor mye må jeg ta for å bli høy", [], False),
+        ("ask_where_to_buy", "hvor får jeg tak i dop i Bodø", [], False),
+        ("ask_where_to_buy", "hvor kjøper man kola", ["kokain"], False),
+        ("ask_dosage", "hvor mange piller er trygt", [], False),
+        ("info_referral", "hvor kan jeg kjøpe billige vinterdekk", [], False),
+    ],
+)
+def test_refusals_need_a_drug(intent, text, substances, expected):
+    assert topics.refusal_without_drug(intent, text, substances) is expected

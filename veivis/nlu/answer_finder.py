@@ -78,6 +78,9 @@ def understand(message: Message) -> None:
     someone_else = any(
         e["entity"] == "subject" and e["value"] == "other" for e in message.get(ENTITIES, [])
     )
+    if topics.refusal_without_drug(name, text, substances):
+        _set_intent(message, retrieval.OUT_OF_SCOPE, confidence, "refusal without a drug")
+        return
     check = topics.selfcheck_for(name, text, someone_else)
     if check:  # «kan vi gå gjennom drikkinga til far?» / «jeg drikker hver kveld, er jeg …?»
         _set_intent(message, check, max(confidence, UNSURE), "self-check asked for")

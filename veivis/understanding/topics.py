@@ -166,3 +166,17 @@ def selfcheck_for(intent: str | None, text: str, someone_else_named: bool) -> st
     if someone_else_named:
         return "start_selfcheck_other" if CHECK_FRAME.search(folded) else None
     return "start_selfcheck" if OWN_USE_NOW.search(folded) else None
+
+
+# The refusals to help buy or dose need a drug in the message: «kor mye koste en ny
+# påhengsmotor» and «hvor kan jeg kjøpe vinterdekk» are out of scope, not a refusal.
+REFUSALS = frozenset({"ask_where_to_buy", "ask_dosage"})
+DRUG_WORDS = re.compile(
+    r"(?<![a-z])(?:rus\w*|dop\w*|stof\w*|narko\w*|hoy|high|pil\w*|tablet\w*|medisin\w*"
+    r"|gram|dealer\w*|langer\w*|dose\w*|brett\w*|noe a ta|noko a ta|noe sterkt|fix|fiks)(?![a-z])"
+)
+
+
+def refusal_without_drug(intent: str | None, text: str, substances: Iterable[str]) -> bool:
+    """A buy or dose refusal for a message that names no drug at all."""
+    return intent in REFUSALS and not list(substances) and not DRUG_WORDS.search(fold(text))
