@@ -110,6 +110,15 @@ INTERNALS: Tuple[Internal, ...] = (
         _PATCHES_TEST + "test_domain_emptiness_is_still_right",
     ),
     Internal(
+        "no text in logs",
+        "veivis.rasa_patches.no_text_in_logs",
+        ("rasa.utils.log_utils._anonymizer", "rasa.utils.log_utils.configure_structlog"),
+        "Replaced: Rasa's structured log events carry the message text (debug level) and "
+        "its own redaction asks a plug-in only Rasa Pro provides; the public hook "
+        "(get_anonymization_pipeline) would also re-read the tracker on every message.",
+        _PATCHES_TEST + "test_no_user_text_reaches_a_structured_log_line",
+    ),
+    Internal(
         "log level kept",
         "veivis.rasa_patches.log_level_kept",
         ("rasa.__main__.main",),
@@ -351,6 +360,10 @@ RECORDED: Dict[str, Dict[str, str]] = {
     },
     "rasa.telemetry": {
         "initialize_error_reporting": "a6117389e604b853",
+    },
+    "rasa.utils.log_utils": {
+        "_anonymizer": "9e202278c624458c",
+        "configure_structlog": "adbf22a14c77a21e",
     },
     "sanic.blueprints": {
         "Blueprint.register": "486220ceda1626d0",

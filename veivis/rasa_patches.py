@@ -203,14 +203,44 @@ def bounded_action_calls() -> None:
     RemoteAction.run = _bounded_remote_run
 
 
+# The event keys that carry what a user wrote (or values built from it) in Rasa 3.6's
+# structured log events: rasa/utils/log_utils.py _anonymizer's list.
+MESSAGE_KEYS = frozenset({
+    "text", "response_text", "user_text", "slot_values", "parse_data_text",
+    "parse_data_entities", "prediction_events", "tracker_latest_message", "prefilled_slots",
+    "message", "response", "slot_candidates", "rasa_event", "rasa_events", "tracker_states",
+    "current_states", "old_states", "successes", "current_entity", "next_entity", "states",
+    "entity", "token_text", "user_message", "json_message",
+})  # fmt: skip
+REMOVED = "[removed]"
+
+
+def _redact(_: Any, __: str, event_dict: Dict[str, Any]) -> Dict[str, Any]:
+    """Rasa's first log processor, in place of its _anonymizer (which asks a plug-in that
+    only Rasa Pro has): what a user wrote never reaches a log line, whatever the level
+    («processor.message.parse» carries the text at debug)."""
+    for key in MESSAGE_KEYS.intersection(event_dict):
+        event_dict[key] = REMOVED
+    return event_dict
+
+
+def no_text_in_logs() -> None:
+    """Applied before Rasa's CLI calls configure_structlog, which reads _anonymizer then."""
+    import rasa.utils.log_utils
+
+    rasa.utils.log_utils._anonymizer = _redact
+
+
 def _in_place() -> Dict[str, bool]:
     """For each patch that replaces a Rasa function: is the replacement where Rasa calls it?"""
     import rasa.telemetry
+    import rasa.utils.log_utils
     from rasa.core.actions.action import RemoteAction
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.shared.core.domain import Domain
 
     return {
+        "no_text_in_logs": rasa.utils.log_utils._anonymizer is _redact,
         "no_error_reports": rasa.telemetry.initialize_error_reporting is _no_error_reporting,
         "fast_action_response_check": (
             RemoteAction._validate_action_result is _validate_action_result
@@ -228,6 +258,7 @@ def not_applied() -> List[str]:
 
 def apply_all() -> None:
     log_level_kept()
+    no_text_in_logs()
     no_error_reports()
     fast_action_response_check()
     bounded_action_calls()

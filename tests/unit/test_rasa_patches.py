@@ -167,3 +167,32 @@ def test_a_failed_form_validation_is_no_validation(monkeypatch, fault):
     monkeypatch.setattr(rasa_patches, "_original_remote_run", rejecting)
     with pytest.raises(ActionExecutionRejection):  # the action's answer, not a fault
         asyncio.run(rasa_patches._bounded_remote_run(validation, None, None, None, None))
+
+
+def test_no_user_text_reaches_a_structured_log_line(monkeypatch, caplog):
+    """With the patch, Rasa's own structlog set-up redacts the text even at debug level."""
+    import json
+    import logging
+
+    import rasa.utils.log_utils
+    import structlog
+
+    monkeypatch.setattr(rasa.utils.log_utils, "_anonymizer", rasa.utils.log_utils._anonymizer)
+    rasa_patches.no_text_in_logs()
+    root_level = logging.getLogger().level
+    rasa.utils.log_utils.configure_structlog(logging.DEBUG)  # not a tty here: JSON lines
+    try:
+        with caplog.at_level(logging.DEBUG):
+            structlog.get_logger().debug(
+                "processor.message.parse",
+                parse_data_text="han puster ikke, Kari Nordmann 12345678",
+                parse_data_intent={"name": "emergency"},
+            )
+        line = json.loads(caplog.records[-1].getMessage())
+    finally:
+        structlog.reset_defaults()
+        logging.getLogger().setLevel(root_level)
+    assert line["event"] == "processor.message.parse"
+    assert line["parse_data_text"] == rasa_patches.REMOVED
+    assert line["parse_data_intent"] == {"name": "emergency"}
+    assert "Kari" not in caplog.text
