@@ -466,7 +466,9 @@ def _is_negated(text: str, match: re.Match[str], p: Patterns) -> bool:
             ]
             return not p.negation_breakers.search(" ".join(kept))
         if word in p.negation_lists or word in p.negation_carriers:
-            reach = len(before) - index + p.negation_window
+            # +1: the negator may stand before the verbs of the first item («aldri har hatt
+            # krampar eller brystsmerter»)
+            reach = len(before) - index + p.negation_window + 1
     return False
 
 
