@@ -6,7 +6,7 @@ helper AFTER the tuning, measured once; set 3 (session 4) by a third helper whil
 rules and corpus were tuned (it saw none of them), measured once at the end; set 4
 (session 5, 2026-12-02) likewise, measured once at the end; set 5 (session 8) after all
 tuning, measured once; set 6 (session 9) likewise; set 7 (session 10, 2026-12-03) after
-the tuning on set 6's misses, measured once. All stay as regression tables:
+the tuning on set 6's misses, measured once; set 8 after the tuning on set 7, measured once. All stay as regression tables:
 the figures are printed, and a later change may not make them worse than the floors below.
 Each case's last message is assessed.
 """
@@ -45,7 +45,12 @@ FLOORS = {
     # set 7 (session 10, helper-43: Molde/Kristiansund, Fredrikstad/Halden, Namsos/Steinkjer,
     # Alta Sami families, Hamar/Stange pensioners, Larvik/Sandefjord), written after the
     # tuning, measured once offline at 34c03c2: 96.5 / 98.0 / 6.1 %
-    "danger_blind_set7.yml": (0.955, 0.97, 0.07),
+    # read and tuned on afterwards (session 10): 99.1 / 98.6 / 2.2 % offline
+    "danger_blind_set7.yml": (0.985, 0.975, 0.03),
+    # set 8 (session 10, helper-45: Mo i Rana, Kongsberg, Hallingdal, Florø/Førde, Røros,
+    # Oslo east, Longyearbyen), written after the tuning, measured once offline at 22e6561:
+    # 98.7 / 97.0 / 5.4 %
+    "danger_blind_set8.yml": (0.98, 0.96, 0.065),
 }
 
 
