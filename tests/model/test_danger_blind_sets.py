@@ -6,7 +6,8 @@ helper AFTER the tuning, measured once; set 3 (session 4) by a third helper whil
 rules and corpus were tuned (it saw none of them), measured once at the end; set 4
 (session 5, 2026-12-02) likewise, measured once at the end; set 5 (session 8) after all
 tuning, measured once; set 6 (session 9) likewise; set 7 (session 10, 2026-12-03) after
-the tuning on set 6's misses, measured once; set 8 after the tuning on set 7, measured once. All stay as regression tables:
+the tuning on set 6's misses, measured once; set 8 after the tuning on set 7, measured
+once. All stay as regression tables:
 the figures are printed, and a later change may not make them worse than the floors below.
 Each case's last message is assessed.
 """

@@ -180,6 +180,7 @@ def test_no_user_text_reaches_a_structured_log_line(monkeypatch, caplog):
     monkeypatch.setattr(rasa.utils.log_utils, "_anonymizer", rasa.utils.log_utils._anonymizer)
     rasa_patches.no_text_in_logs()
     root_level = logging.getLogger().level
+    structlog_config = structlog.get_config()
     rasa.utils.log_utils.configure_structlog(logging.DEBUG)  # not a tty here: JSON lines
     try:
         with caplog.at_level(logging.DEBUG):
@@ -190,7 +191,7 @@ def test_no_user_text_reaches_a_structured_log_line(monkeypatch, caplog):
             )
         line = json.loads(caplog.records[-1].getMessage())
     finally:
-        structlog.reset_defaults()
+        structlog.configure(**structlog_config)  # as before: later tests log as they did
         logging.getLogger().setLevel(root_level)
     assert line["event"] == "processor.message.parse"
     assert line["parse_data_text"] == rasa_patches.REMOVED
