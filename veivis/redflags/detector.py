@@ -273,7 +273,8 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
     negators = lang.negators
     settings = data.get("settings", {})
     premises = frozenset(settings.get("premise_concepts") or [])
-    topics = frozenset(settings.get("topic_query", {}).get("categories") or [])
+    topic_query = settings.get("topic_query", {})
+    topics = frozenset(topic_query.get("categories") or [])
     categories = [
         _category(name, spec, compiler, raw, negators, premises=premises, topics=topics)
         for name, spec in data["categories"].items()
@@ -310,9 +311,9 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
         just_asking=plain.compile(data.get("just_asking", [])),
         conditional=plain.compile(data.get("conditional", [])),
         resolved=plain.compile(data.get("resolved", [])),
-        topic_words=int(settings.get("topic_query", {}).get("max_words", 0)),
+        topic_words=int(topic_query.get("max_words", 0)),
         topic_substance=compiler.compile(["@substance"]) if "substance" in raw else _NEVER,
-        urgency=plain.compile(settings.get("topic_query", {}).get("not_with") or []),
+        urgency=plain.compile(topic_query.get("not_with") or []),
     )
 
 
@@ -345,24 +346,12 @@ class _Clause:
     answered_no: bool = False  # «brystsmerter?» followed by «nei.»
     unreal: bool = False  # the message tells a dream, a film or a course
     just_asking: bool = False  # the message asks just to know («lurer på», «i tilfelle»)
+    topic_query: bool = False  # the message is a topic typed as in a search engine
     resolved: bool = False  # this clause or a later one says it is over and handled
     message: str = ""  # the whole folded message
     sentence: int = 0  # which sentence of the message the clause is in
     sentence_text: str = ""  # the whole folded sentence (a question spans its commas)
     _excluded: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
-
-    @cached_property
-    def is_topic_query(self) -> bool:
-        """The whole message is a few words naming a substance and a sign, no one, no
-        time and no cry for help: «cannabis og psykose», «ecstasy og overoppheting»."""
-        p = self.patterns
-        return (
-            0 < len(self.message.split()) <= p.topic_words
-            and bool(p.topic_substance.search(self.message))
-            and not p.concrete_people.search(self.message)
-            and not p.present_markers.search(self.message)
-            and not p.urgency.search(self.message)
-        )
 
     @cached_property
     def is_past(self) -> bool:
@@ -485,7 +474,7 @@ def _near_miss_reason(
         return "past event"
     if clause.is_generic_question(start, end):
         return "question about signs"
-    if category.can_be_topic and clause.is_topic_query:
+    if category.can_be_topic and clause.topic_query:
         return "a topic, not a situation"
     if category.level == SUICIDE:
         return ""
@@ -603,12 +592,25 @@ def _within(window: int, groups: Sequence[Sequence[tuple[int, int]]]) -> bool:
     return False
 
 
+def _is_topic_query(message: str, p: Patterns) -> bool:
+    """The whole message is a few words naming a substance and a sign, no one, no time and
+    no cry for help: «cannabis og psykose», «ecstasy og overoppheting»."""
+    return (
+        0 < len(message.split()) <= p.topic_words
+        and bool(p.topic_substance.search(message))
+        and not p.concrete_people.search(message)
+        and not p.present_markers.search(message)
+        and not p.urgency.search(message)
+    )
+
+
 def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
     parts = split_questions(language().spell_out(text))
     sentences = [fold(sentence, p.typos) for sentence, _ in parts]
     message = " ".join(sentences)
     unreal = bool(p.unreal.search(message))
     just_asking = bool(p.just_asking.search(message))
+    topic_query = _is_topic_query(message, p)
     found = []
     for index, folded in enumerate(sentences):
         # «lol nei dette er ikke spøk»: a denied joke is no joke
@@ -637,6 +639,7 @@ def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
             answered_no,
             unreal,
             just_asking,
+            topic_query,
             resolved,
             message,
             sentence,
