@@ -29,6 +29,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from veivis import rasa_patches
+
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "veivis.tar.gz"
 TEST_SET = ROOT / "tests" / "nlu" / "test_nlu.yml"
@@ -83,13 +85,9 @@ def per_intent(pairs: Sequence[Tuple[str, str]]) -> Dict[str, Any]:
 
 class Parser:
     def __init__(self, model: Path) -> None:
-        import logging
-
         from rasa.core.agent import Agent
-        from rasa.utils.log_utils import configure_structlog
 
-        # without this, Rasa's structlog prints every parse (with its text) at debug level
-        configure_structlog(logging.WARNING)
+        rasa_patches.in_process_logs()
 
         self.loop = asyncio.new_event_loop()
         self.agent = Agent.load(str(model))

@@ -22,6 +22,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
+from veivis import rasa_patches
 from veivis.understanding.retrieval import unconditional_rules
 
 MODEL = Path(__file__).resolve().parents[1] / "models" / "veivis.tar.gz"
@@ -110,6 +111,7 @@ def main() -> None:
     from rasa.core.agent import Agent
 
     logging.disable(logging.WARNING)
+    rasa_patches.in_process_logs()
     cases = yaml.safe_load(args.cases.read_text(encoding="utf-8"))["cases"]
     report = asyncio.run(_run(Agent, args.model, cases))
     print(report.summary())

@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import pytest
 
 from bench.processes import free_port
+from veivis import rasa_patches
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "veivis.tar.gz"
@@ -32,6 +33,7 @@ class Parser:
     def __init__(self, model: Path) -> None:
         from rasa.core.agent import Agent
 
+        rasa_patches.in_process_logs()  # as in the server: no user text in any log line
         self.loop = asyncio.new_event_loop()
         self.agent = Agent.load(str(model))
 

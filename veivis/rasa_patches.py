@@ -231,6 +231,16 @@ def no_text_in_logs() -> None:
     rasa.utils.log_utils._anonymizer = _redact
 
 
+def in_process_logs(level: int = logging.WARNING) -> None:
+    """For code that loads a model without Rasa's CLI (tests, bench reports): structlog set
+    up as in the server, redacted and at `level`. Unconfigured, structlog prints every
+    event, «processor.message.parse» with its text included."""
+    import rasa.utils.log_utils
+
+    no_text_in_logs()
+    rasa.utils.log_utils.configure_structlog(level)
+
+
 def _in_place() -> Dict[str, bool]:
     """For each patch that replaces a Rasa function: is the replacement where Rasa calls it?"""
     import rasa.telemetry
