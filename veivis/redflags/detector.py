@@ -126,6 +126,7 @@ class Patterns:
 
 # A literal word in a regular expression: letters not right after a backslash (\b, \s)
 # or a group's «?» (?:, ?!), and not one letter of a class ([a-z]).
+_ENDS_IN_SPACE = re.compile(r" (?:\(\?[=!][^()]*\))*$")
 _REGEX_WORD = re.compile(r"(?<![\\?a-z])[a-zæøå]{2,}(?![a-z])")
 
 
@@ -133,6 +134,9 @@ def _folded_regex(regex: str) -> str:
     """`regex` as written, if every literal word in it is already folded. The text is folded
     before matching, so a word folding changes («does» → «dos», «hadde» → «hade») can never
     match: such a pattern silently did nothing, and this stops the build instead."""
+    if _ENDS_IN_SPACE.search(regex):
+        # a phrase must end at a word's end: «do (?!not )» can never match; «do(?= (?!not ))»
+        raise ValueError(f"regular expression ends in a space (put it in a lookahead): {regex}")
     unfolded = [w for w in _REGEX_WORD.findall(regex) if fold(w) != w]
     if unfolded:
         fixes = ", ".join(f"{w} → {fold(w)}" for w in unfolded)
