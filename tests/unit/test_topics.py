@@ -18,6 +18,11 @@ ROWS = [
     ("behandling for kokain?", ["kokain"], "info_cocaine_treatment"),
     ("hvordan er abstinensene", [], "info_withdrawal_symptoms"),
     ("hvor får jeg behandling", [], "info_referral"),
+    ("hvordan slutter man med oxycontin?", ["oksykodon"], "info_opioid_treatment"),
+    ("er det normalt å svette om natta etter at jeg har slutta?", [], "info_withdrawal_symptoms"),
+    ("er det fentanyl i heroinen som selges nå?", ["fentanyl", "heroin"], "info_street_drugs"),
+    ("pillene kan være tilsatt nitazener, hva betyr det?", [], "info_street_drugs"),
+    ("han sluttet i jobben i fjor", [], None),
     # substances beyond the sources: one answer each, whatever the frame
     ("hva er hasj", ["cannabis"], "info_cannabis"),
     ("er det farlig å slutte med sobril brått", ["benzodiazepiner"], "info_benzodiazepines"),

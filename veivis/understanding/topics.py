@@ -17,8 +17,23 @@ from veivis.nlp.patterns import substance_groups
 # Frames in the order they win: «hvor lenge varer abstinensene etter heroin» is about
 # withdrawal, not about heroin in general. Regular expressions over folded text.
 FRAMES: Tuple[Tuple[str, str], ...] = (
-    ("withdrawal", r"abstinen\w*|withdrawal|nedtrap\w*|trap\w* ned|avrus\w*"),
-    ("treatment", r"behandl\w*|treatment|rehab\w*|slute med|kome meg ut|hjelp til a slute"),
+    # «… etter at man har slutta»: what comes after stopping is withdrawal
+    (
+        "withdrawal",
+        r"abstinen\w*|withdrawal|nedtrap\w*|trap\w* ned|avrus\w*"
+        r"|eter at (?:[a-z]+ ){0,2}(?:har |hade )?slut\w*|eter a ha slut\w*",  # folded: «etter»
+    ),
+    (
+        "treatment",
+        r"behandl\w*|treatment|rehab\w*|slut\w* (?:[a-z]+ )?med|kome meg ut|bli kvit\w*"
+        r"|hjelp til a slute",
+    ),
+    # what street drugs are cut with: «fentanyl i heroin», «tilsatt nitazener»
+    (
+        "street",
+        r"(?:fentanyl|fenta|nitazen\w*|karfentanil) i (?:heroin|kokain|pil|tablet|dop)\w*"
+        r"|tilsat\w*|laced|cut with",
+    ),
     ("tolerance", r"toleranse\w*|tolerance"),
     ("dependence", r"avhengi\w*|hekta|addict\w*|craving|suget|sug\w*"),
     ("harms", r"farl[ei]g\w*|skadel\w*|skade\w*|helse\w*|dangerous|harm\w*"),
@@ -45,6 +60,8 @@ TABLE: Dict[Tuple[str, str], str] = {
     ("opioid", "tolerance"): "info_opioid_dependence",
     ("opioid", "treatment"): "info_opioid_treatment",
     ("opioid", "withdrawal"): "info_opioid_withdrawal",
+    ("opioid", "street"): "info_street_drugs",
+    ("none", "street"): "info_street_drugs",
     ("none", "withdrawal"): "info_withdrawal_symptoms",
     ("none", "treatment"): "info_referral",
 }
