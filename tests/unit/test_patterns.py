@@ -5,8 +5,9 @@ Built from resources/patterns/*.yml exactly as `make nlp` builds it (spacy.blank
 
 import pytest
 
+from veivis.nlp import matcher
 from veivis.nlp.build import build_pipeline
-from veivis.nlp.patterns import extract_entities, substance_groups, tolerant_regex
+from veivis.nlp.patterns import extract_entities, substance_groups
 
 
 @pytest.fixture(scope="module")
@@ -112,19 +113,53 @@ def test_entity_values_are_canonical_substances(nlp):
 
 @pytest.mark.parametrize(
     "word,typed",
-    [("bevisstløs", "bevistlos"), ("søvn", "sovn"), ("blå", "blaa"), ("ære", "aere")],
+    [("bevisstløs", "bevistlos"), ("søvn", "sovn"), ("blå", "blaa"), ("ære", "aere"),
+     ("ære", "ere"), ("på", "po"), ("kramper", "kramper")],
+)  # fmt: skip
+def test_a_pattern_word_accepts_common_misspellings(word, typed):
+    assert matcher.parse_word(word).matches(typed)
+
+
+@pytest.mark.parametrize(
+    "word,typed",
+    [("pils", "pills"), ("far", "får"), ("kola", "kolaen"), ("benzo", "benzoene")],
 )
-def test_tolerant_regex_accepts_common_misspellings(word, typed):
-    import re
-
-    assert re.match(tolerant_regex(word), typed)
+def test_a_single_letter_stays_single_and_a_word_is_not_a_prefix(word, typed):
+    assert not matcher.parse_word(word).matches(typed)
 
 
-def test_tolerant_regex_is_not_a_prefix_match_unless_asked():
-    import re
+def test_a_star_word_is_a_prefix():
+    assert matcher.parse_word("kola*").matches("kolaen")
+    assert matcher.parse_word("benzo*").matches("benzoene")
 
-    assert not re.match(tolerant_regex("kola"), "kolaen")
-    assert re.match(tolerant_regex("kola", prefix=True), "kolaen")
+
+def test_same_tokens_go_to_the_pattern_with_fewer_prefixes_then_the_first():
+    words = ["avhengig", "av", "smertestillende"]
+    patterns = [
+        matcher.parse_phrase("symptom", "pain", "smerte*"),
+        matcher.parse_phrase("substance", "opioider", "smertestillende"),
+        matcher.parse_phrase("substance", "other", "smertestillende"),
+    ]
+    found = matcher.PatternIndex(patterns).find(words)
+    assert matcher.choose(found, patterns) == [(2, 3, 1)]
+
+
+def test_the_longest_match_wins_and_overlaps_are_dropped():
+    words = ["paralgin", "forte", "og", "sprit"]
+    patterns = [
+        matcher.parse_phrase("substance", "kodein", "paralgin*"),
+        matcher.parse_phrase("substance", "kodein", "paralgin forte"),
+        matcher.parse_phrase("substance", "alkohol", "sprit*"),
+    ]
+    found = matcher.PatternIndex(patterns).find(words)
+    assert matcher.choose(found, patterns) == [(0, 2, 1), (3, 4, 2)]
+
+
+def test_numbers_and_optional_words():
+    words = ["i", "tre", "måneder"]
+    patterns = [matcher.parse_phrase("duration", "months", "i? # måneder")]
+    found = matcher.PatternIndex(patterns).find(words)
+    assert matcher.choose(found, patterns) == [(0, 3, 0)]
 
 
 @pytest.mark.parametrize(

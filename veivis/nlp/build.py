@@ -1,9 +1,10 @@
 """Build the Norwegian spaCy pipeline Rasa loads (config.yml → SpacyNLP → model).
 
 The trained nb_core_news_sm is not installable here, so the default base is a blank
-Norwegian pipeline (tokenizer, lexical attributes); the entity ruler adds our patterns
-on top. With a trained model available, pass `--base nb_core_news_sm` and point
-config.yml at the output: the patterns are added to it the same way.
+Norwegian pipeline (tokenizer, lexical attributes); our entity matcher (veivis/nlp/matcher.py,
+reading resources/patterns/ when the pipeline loads) goes on top. With a trained model
+available, pass `--base nb_core_news_sm` and point config.yml at the output: the matcher
+is added to it the same way.
 
     python -m veivis.nlp.build [--base blank:nb] [--out build/spacy/nb_veivis]
 """
@@ -12,12 +13,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import cast
 
 import spacy
-from spacy.pipeline import EntityRuler
 
-from veivis.nlp.patterns import entity_ruler_patterns
+from veivis.nlp import matcher
 
 DEFAULT_OUT = Path("build/spacy/nb_veivis")
 
@@ -25,8 +24,7 @@ DEFAULT_OUT = Path("build/spacy/nb_veivis")
 def build_pipeline(base: str = "blank:nb") -> spacy.language.Language:
     nlp = spacy.blank(base.split(":", 1)[1]) if base.startswith("blank:") else spacy.load(base)
     # Overwrite named entities from a trained base: ours are the ones Rasa uses.
-    ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler", config={"overwrite_ents": True}))
-    ruler.add_patterns(entity_ruler_patterns())
+    nlp.add_pipe(matcher.FACTORY)
     nlp.meta["name"] = "veivis"
     nlp.meta["description"] = f"{base} + Veivis entity patterns (resources/patterns)"
     return nlp
@@ -40,7 +38,8 @@ def main() -> None:
     nlp = build_pipeline(args.base)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(args.out)
-    n = len(cast(EntityRuler, nlp.get_pipe("entity_ruler")).patterns)
+    component = nlp.get_pipe(matcher.FACTORY)
+    n = len(component.index.patterns) if isinstance(component, matcher.EntityMatcher) else 0
     print(f"spaCy pipeline {args.base} + {n} patterns → {args.out}")
 
 

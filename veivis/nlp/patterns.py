@@ -1,18 +1,10 @@
-"""Turn the readable phrase lists in resources/patterns/*.yml into spaCy EntityRuler patterns.
-
-Phrase syntax, one phrase per list item, words separated by spaces:
-  word    the word, tolerant of missing æøå and of single/double letters
-  word*   any word starting with it (inflections, compounds: abstinens* → abstinensene)
-  word?   the word may be missing
-  #       a number, in digits or words (to, tre, noen, flere …)
-
-Tolerance is built into the regex rather than listing every variant, so a maintainer
-writes "bevisstløs" once and "bevistlos" matches too.
+"""The readable phrase lists in resources/patterns/*.yml: entities, their canonical values
+and groups, and the negation that drops a denied mention. The phrase syntax and the
+matching are in veivis/nlp/matcher.py (the spaCy component built from these lists).
 """
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Tuple
 
@@ -24,59 +16,6 @@ from veivis.paths import PATTERNS_DIR
 PATTERN_DIR = PATTERNS_DIR
 ENTITY_FILES = ("substances.yml", "symptoms.yml", "answers.yml")
 
-# Letters people often type without (no Norwegian keyboard) or spell another way.
-_LETTER_VARIANTS = {
-    "æ": "(?:æ|ae|a|e)",
-    "ø": "(?:ø|oe|o)",
-    "å": "(?:å|aa|a|o)",
-}
-NUMBER_WORDS = (
-    "en", "ei", "ett", "én", "to", "tre", "fire", "fem", "seks", "sju", "syv", "åtte", "ni",
-    "ti", "elleve", "tolv", "femten", "tjue", "noen", "få", "flere", "et", "par", "mange",
-    "halvt",
-)  # fmt: skip
-
-
-def tolerant_regex(word: str, prefix: bool = False) -> str:
-    """Regex for one word that tolerates æøå spelled as a/o/ae/oe/aa and single/double letters."""
-    parts: List[str] = []
-    i = 0
-    word = word.lower()
-    while i < len(word):
-        ch = word[i]
-        run = 1
-        while i + run < len(word) and word[i + run] == ch:
-            run += 1
-        base = _LETTER_VARIANTS.get(ch, re.escape(ch))
-        if ch.isalpha():
-            # "ss" and "s" are interchangeable: bevisstløs / bevistløs, kramper / krammper.
-            parts.append(f"{base}{{1,{max(2, run)}}}" if run > 1 else base)
-        else:
-            parts.append(base * run)
-        i += run
-    return "^" + "".join(parts) + ("" if prefix else "$")
-
-
-def _token_pattern(token: str) -> Dict[str, Any]:
-    optional = token.endswith("?") and len(token) > 1
-    if optional:
-        token = token[:-1]
-    if token == "#":
-        pattern: Dict[str, Any] = {
-            "LOWER": {"REGEX": r"^(?:\d+([.,]\d+)?|" + "|".join(NUMBER_WORDS) + ")$"}
-        }
-    elif token.endswith("*"):
-        pattern = {"LOWER": {"REGEX": tolerant_regex(token[:-1], prefix=True)}}
-    else:
-        pattern = {"LOWER": {"REGEX": tolerant_regex(token)}}
-    if optional:
-        pattern["OP"] = "?"
-    return pattern
-
-
-def phrase_to_pattern(phrase: str) -> List[Dict[str, Any]]:
-    return [_token_pattern(t) for t in str(phrase).split()]
-
 
 @lru_cache(maxsize=None)
 def load_pattern_file(name: str) -> Dict[str, Any]:
@@ -84,18 +23,15 @@ def load_pattern_file(name: str) -> Dict[str, Any]:
         return yaml.safe_load(f)
 
 
-def entity_ruler_patterns(files: Iterable[str] = ENTITY_FILES) -> List[Dict[str, Any]]:
-    """All patterns for the ruler; `id` carries the canonical value (kola → kokain)."""
-    patterns: List[Dict[str, Any]] = []
-    for name in files:
-        data = load_pattern_file(name)
-        for label, entities in data["labels"].items():
-            for canonical, phrases in entities.items():
-                for phrase in phrases:
-                    patterns.append(
-                        {"label": label, "id": canonical, "pattern": phrase_to_pattern(phrase)}
-                    )
-    return patterns
+def pattern_phrases(files: Iterable[str] = ENTITY_FILES) -> List[Tuple[str, str, str]]:
+    """(label, canonical value, phrase) for every phrase: «kola» → (substance, kokain, kola)."""
+    return [
+        (label, canonical, str(phrase))
+        for name in files
+        for label, entities in load_pattern_file(name)["labels"].items()
+        for canonical, phrases in entities.items()
+        for phrase in phrases
+    ]
 
 
 @lru_cache(maxsize=1)

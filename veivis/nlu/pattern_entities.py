@@ -21,6 +21,7 @@ from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from veivis.nlp import matcher  # noqa: F401  registers the factory SpacyNLP's spacy.load needs
 from veivis.nlp.patterns import extract_entities, implied_answers
 
 
