@@ -7,7 +7,7 @@ rules and corpus were tuned (it saw none of them), measured once at the end; set
 (session 5, 2026-12-02) likewise, measured once at the end; set 5 (session 8) after all
 tuning, measured once; set 6 (session 9) likewise; set 7 (session 10, 2026-12-03) after
 the tuning on set 6's misses, measured once; set 8 after the tuning on set 7, measured
-once. All stay as regression tables:
+once; set 9 (session 11) after the tuning on set 8, measured once. All stay as regression tables:
 the figures are printed, and a later change may not make them worse than the floors below.
 Each case's last message is assessed.
 """
@@ -51,7 +51,12 @@ FLOORS = {
     # set 8 (session 10, helper-45: Mo i Rana, Kongsberg, Hallingdal, Florø/Førde, Røros,
     # Oslo east, Longyearbyen), written after the tuning, measured once offline at 22e6561:
     # 98.7 / 97.0 / 5.4 %
-    "danger_blind_set8.yml": (0.98, 0.96, 0.065),
+    # read and tuned on in session 11: 100 / 98.6 / 1.6 % offline
+    "danger_blind_set8.yml": (0.99, 0.975, 0.025),
+    # set 9 (session 11, helper-47, 579: Horten/Tønsberg, Voss, Lofoten, Vadsø/Vardø, Jæren,
+    # foreign workers and tourists), written before session 11's tuning, never read,
+    # measured once offline at db1a788 after all of it: 98.7 / 96.7 / 7.3 %
+    "danger_blind_set9.yml": (0.98, 0.96, 0.08),
 }
 
 
