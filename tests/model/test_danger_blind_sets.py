@@ -55,8 +55,9 @@ FLOORS = {
     "danger_blind_set8.yml": (0.99, 0.975, 0.025),
     # set 9 (session 11, helper-47, 579: Horten/Tønsberg, Voss, Lofoten, Vadsø/Vardø, Jæren,
     # foreign workers and tourists), written before session 11's tuning, never read,
-    # measured once offline at db1a788 after all of it: 98.7 / 96.7 / 7.3 %
-    "danger_blind_set9.yml": (0.98, 0.96, 0.08),
+    # measured once offline at db1a788 after all of it: 98.7 / 96.7 / 7.3 %; 8.2 % false
+    # emergencies after the review's safety reverts (near-miss words that hid real alarms)
+    "danger_blind_set9.yml": (0.98, 0.96, 0.085),
 }
 
 

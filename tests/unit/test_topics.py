@@ -23,6 +23,9 @@ ROWS = [
     ("er det fentanyl i heroinen som selges nå?", ["fentanyl", "heroin"], "info_street_drugs"),
     ("pillene kan være tilsatt nitazener, hva betyr det?", [], "info_street_drugs"),
     ("han sluttet i jobben i fjor", [], None),
+    ("får han abstinenser etter at han slutta i jobben?", [], "info_withdrawal_symptoms"),
+    ("er kokain tilsatt noe farlig?", ["kokain"], "info_cocaine_harms"),
+    ("er det tilsatt sukker i brusen?", [], None),
     # substances beyond the sources: one answer each, whatever the frame
     ("hva er hasj", ["cannabis"], "info_cannabis"),
     ("er det farlig å slutte med sobril brått", ["benzodiazepiner"], "info_benzodiazepines"),

@@ -21,7 +21,8 @@ FRAMES: Tuple[Tuple[str, str], ...] = (
     (
         "withdrawal",
         r"abstinen\w*|withdrawal|nedtrap\w*|trap\w* ned|avrus\w*"
-        r"|eter at (?:[a-z]+ ){0,2}(?:har |hade )?slut\w*|eter a ha slut\w*",  # folded: «etter»
+        r"|eter at (?:[a-z]+ ){0,2}(?:har |hade )?slut\w*(?! i (?:job|skole|skule)\w*)"  # folded
+        r"|eter a ha slut\w*",
     ),
     (
         "treatment",
@@ -32,7 +33,7 @@ FRAMES: Tuple[Tuple[str, str], ...] = (
     (
         "street",
         r"(?:fentanyl|fenta|nitazen\w*|karfentanil) i (?:heroin|kokain|pil|tablet|dop)\w*"
-        r"|tilsat\w*|laced|cut with",
+        r"|tilsat\w* (?:[a-z]+ )?(?:fentanyl|fenta|nitazen|stof)\w*|laced|cut with",
     ),
     ("tolerance", r"toleranse\w*|tolerance"),
     ("dependence", r"avhengi\w*|hekta|addict\w*|craving|suget|sug\w*"),
@@ -61,6 +62,8 @@ TABLE: Dict[Tuple[str, str], str] = {
     ("opioid", "treatment"): "info_opioid_treatment",
     ("opioid", "withdrawal"): "info_opioid_withdrawal",
     ("opioid", "street"): "info_street_drugs",
+    ("cocaine", "street"): "info_cocaine_harms",
+    ("both", "street"): "info_alcohol_cocaine",
     ("none", "street"): "info_street_drugs",
     ("none", "withdrawal"): "info_withdrawal_symptoms",
     ("none", "treatment"): "info_referral",
