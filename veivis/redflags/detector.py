@@ -124,9 +124,10 @@ class Patterns:
 # ---------------------------------------------------------------- compiling phrases
 
 
+# A regular expression ending in a space (before any lookaheads) can never end a phrase.
+_ENDS_IN_SPACE = re.compile(r" (?:\(\?[=!][^()]*\))*$")
 # A literal word in a regular expression: letters not right after a backslash (\b, \s)
 # or a group's «?» (?:, ?!), and not one letter of a class ([a-z]).
-_ENDS_IN_SPACE = re.compile(r" (?:\(\?[=!][^()]*\))*$")
 _REGEX_WORD = re.compile(r"(?<![\\?a-z])[a-zæøå]{2,}(?![a-z])")
 
 
