@@ -100,6 +100,7 @@ class Patterns:
     negation_breakers: re.Pattern[str]
     clause_breaks: re.Pattern[str]
     question_frames: re.Pattern[str]
+    unknowing: re.Pattern[str]
     asking_phrases: re.Pattern[str]
     implicit_subject: re.Pattern[str]  # a clause opening «har tatt 2 …»: the asker did it
     concrete_people: re.Pattern[str]
@@ -115,6 +116,7 @@ class Patterns:
     just_asking: re.Pattern[str]
     conditional: re.Pattern[str]
     resolved: re.Pattern[str]
+    others: re.Pattern[str]  # words naming someone other than the asker
     later: re.Pattern[str]  # a worry about some day, not now: «redd for at han skal …»
     topic_words: int = 0  # a message this short naming a substance and a sign is a topic
     topic_substance: re.Pattern[str] = _NEVER
@@ -300,6 +302,7 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
         negation_breakers=plain.compile([*lang.negation_breakers, *people]),
         clause_breaks=plain.compile(list(lang.clause_breaks)),
         question_frames=plain.compile(data.get("question_frames", [])),
+        unknowing=plain.compile(data.get("unknowing", [])),
         asking_phrases=plain.compile(data.get("asking_phrases", [])),
         implicit_subject=plain.compile(data.get("implicit_subject", [])),
         concrete_people=plain.compile(people),
@@ -316,6 +319,7 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
         just_asking=plain.compile(data.get("just_asking", [])),
         conditional=plain.compile(data.get("conditional", [])),
         resolved=plain.compile(data.get("resolved", [])),
+        others=plain.compile(data.get("others", [])),
         topic_words=int(topic_query.get("max_words", 0)),
         topic_substance=compiler.compile(["@substance"]) if "substance" in raw else _NEVER,
         urgency=plain.compile(topic_query.get("not_with") or []),
@@ -356,6 +360,7 @@ class _Clause:
     message: str = ""  # the whole folded message
     sentence: int = 0  # which sentence of the message the clause is in
     sentence_text: str = ""  # the whole folded sentence (a question spans its commas)
+    sentences: tuple[str, ...] = ()  # every folded sentence of the message
     _excluded: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     @cached_property
@@ -388,7 +393,7 @@ class _Clause:
     @cached_property
     def _asks_generally(self) -> bool:
         p = self.patterns
-        sentence = self.sentence_text or self.text
+        sentence = p.unknowing.sub(" ", self.sentence_text or self.text)
         if not p.question_frames.search(sentence) or p.present_markers.search(sentence):
             return False
         return not p.happening_now.search(self.message)  # «… ? DET SKJER NÅ»
@@ -499,10 +504,12 @@ def _near_miss_reason(
 
 
 def _names_harmless_cause(clause: _Clause, category: _Category) -> bool:
-    """A harmless cause named anywhere in the message, not denied («ikke halsbrann»)."""
+    """A harmless cause named anywhere in the message, not denied («ikke halsbrann») in its
+    own sentence: «Ingen alkohol. Søvnapné?» does not deny the apnoea."""
     return any(
-        not _is_negated(clause.message, m, clause.patterns)
-        for m in category.harmless.finditer(clause.message)
+        not _is_negated(sentence, m, clause.patterns)
+        for sentence in clause.sentences or (clause.message,)
+        for m in category.harmless.finditer(sentence)
     )
 
 
@@ -629,14 +636,20 @@ def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
                     found.append((clause.strip(), joking, answered_no, index))
     # «Over and handled» counts for what came before it: «han var grå i går, men nå er
     # han fin» — not «han sa han var ok, men så falt han om».
+    # The asker's own recovery («jeg er fin», «I'm fine») says nothing about someone else:
+    # «han puster ikke, jeg er fin» is an emergency.
     resolved_from_here = [False] * (len(found) + 1)
+    self_resolved_from_here = [False] * (len(found) + 1)
     for index in range(len(found) - 1, -1, -1):
         clause = found[index][0]
-        resolved_from_here[index] = resolved_from_here[index + 1] or any(
-            not _is_negated(clause, m, p) for m in p.resolved.finditer(clause)
-        )  # «han er ikke våken» is the opposite
+        live = [m for m in p.resolved.finditer(clause) if not _is_negated(clause, m, p)]
+        mine = [_is_about_asker(clause, m) for m in live]  # «han er ikke våken»: the opposite
+        resolved_from_here[index] = resolved_from_here[index + 1] or not all(mine)
+        self_resolved_from_here[index] = self_resolved_from_here[index + 1] or any(mine)
     for index, (clause, joking, answered_no, sentence) in enumerate(found):
-        resolved = resolved_from_here[index]
+        resolved = resolved_from_here[index] or (
+            self_resolved_from_here[index] and not p.others.search(clause)
+        )
         yield _Clause(
             clause,
             p,
@@ -649,7 +662,22 @@ def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
             message,
             sentence,
             sentences[sentence],
+            tuple(sentences),
         )
+
+
+_ASKER_SUBJECTS = frozenset({"jeg", "eg", "je", "im"})
+
+
+def _is_about_asker(clause: str, match: re.Match[str]) -> bool:
+    """Does this «over and handled» match tell of the asker: «jeg er fin», «I'm fine»?"""
+    words = match.group().split()
+    before = clause[: match.start()].split()[-1:]
+    return (
+        bool(set(words[:2]) & _ASKER_SUBJECTS)
+        or bool(set(before) & _ASKER_SUBJECTS)
+        or match.group().startswith(("i m ", "i am "))
+    )
 
 
 # A comma or a dash between words ends a clause: «for to år siden fikk han ikke puste, nå er
