@@ -119,6 +119,7 @@ class Patterns:
     others: re.Pattern[str]  # words naming someone other than the asker
     later: re.Pattern[str]  # a worry about some day, not now: «redd for at han skal …»
     topic_words: int = 0  # a message this short naming a substance and a sign is a topic
+    polite: re.Pattern[str] = _NEVER  # words not counted in a topic's length («forklar»)
     topic_substance: re.Pattern[str] = _NEVER
     urgency: re.Pattern[str] = _NEVER  # words that make a short message a cry for help
 
@@ -323,6 +324,7 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
         topic_words=int(topic_query.get("max_words", 0)),
         topic_substance=compiler.compile(["@substance"]) if "substance" in raw else _NEVER,
         urgency=plain.compile(topic_query.get("not_with") or []),
+        polite=plain.compile(topic_query.get("polite") or []),
     )
 
 
@@ -608,7 +610,7 @@ def _is_topic_query(message: str, p: Patterns) -> bool:
     """The whole message is a few words naming a substance and a sign, no one, no time and
     no cry for help: «cannabis og psykose», «ecstasy og overoppheting»."""
     return (
-        0 < len(message.split()) <= p.topic_words
+        0 < len(p.polite.sub(" ", message).split()) <= p.topic_words
         and bool(p.topic_substance.search(message))
         and not p.concrete_people.search(message)
         and not p.present_markers.search(message)
