@@ -9,24 +9,10 @@ the installed Rasa is the one the patches and overrides were written for
 import os
 import sys
 import warnings
-from typing import MutableMapping
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
-# A served message does a few small matrix products: one math thread each is enough, and
-# the extra OpenBLAS/OpenMP/TensorFlow threads only spin and take CPU from the action server
-# on a small machine (measured 2026-12-03, 1 user, 2 cores: p50 26-27 → 21-23 ms, Rasa CPU
-# 25-26 → 21-22 ms/msg). Before numpy is imported; an operator's own setting wins.
-SERVING_THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                   "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")  # fmt: skip
-
-
-def limit_math_threads(argv: list, environ: MutableMapping[str, str]) -> None:
-    """One math thread per library when serving (`rasa run`, also `run actions`)."""
-    if argv[1:2] == ["run"]:
-        for name in SERVING_THREADS:
-            environ.setdefault(name, "1")
-
+from veivis.math_threads import limit_math_threads  # noqa: E402  (before numpy)
 
 limit_math_threads(sys.argv, os.environ)
 

@@ -59,6 +59,11 @@ FLOORS = {
     # emergencies after the review's safety reverts (near-miss words that hid real alarms)
     # read and tuned on in session 12: 100 / 98.6 / 4.1 % offline
     "danger_blind_set9.yml": (0.99, 0.975, 0.045),
+    # set 10 (session 12, helper-52, 669: Mandal/Lindesnes, Odda/Hardanger, Stjørdal/Meråker,
+    # Kongsvinger/Solør, Ørsta/Volda, Syrian/Eritrean/Somali families, tourists), written
+    # before session 12's tuning, measured once offline at 8df32e3: 95.9 / 94.7 / 7.3 %;
+    # read and tuned on afterwards: 99.2 / 98.0 / 2.5 %
+    "danger_blind_set10.yml": (0.985, 0.97, 0.035),
 }
 
 

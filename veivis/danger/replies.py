@@ -33,6 +33,7 @@ KIND_BY_CATEGORY = {
     "confused_after_intake": "poisoning",
     "took_too_much": "poisoning",
     "withdrawal_seizure": "withdrawal",
+    "abrupt_stop_drinking": "withdrawal",
     "serious_withdrawal": "withdrawal",
     "cannot_keep_fluids": "withdrawal",
     "very_high_blood_pressure": "withdrawal",

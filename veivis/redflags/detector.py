@@ -117,6 +117,7 @@ class Patterns:
     conditional: re.Pattern[str]
     resolved: re.Pattern[str]
     others: re.Pattern[str]  # words naming someone other than the asker
+    serious: re.Pattern[str]  # a clause that opens with it is not joking («seriøst»)
     later: re.Pattern[str]  # a worry about some day, not now: «redd for at han skal …»
     topic_words: int = 0  # a message this short naming a substance and a sign is a topic
     polite: re.Pattern[str] = _NEVER  # words not counted in a topic's length («forklar»)
@@ -321,6 +322,7 @@ def build_patterns(data: Mapping[str, Any], lang: Language | None = None) -> Pat
         conditional=plain.compile(data.get("conditional", [])),
         resolved=plain.compile(data.get("resolved", [])),
         others=plain.compile(data.get("others", [])),
+        serious=plain.compile(data.get("serious", [])),
         topic_words=int(topic_query.get("max_words", 0)),
         topic_substance=compiler.compile(["@substance"]) if "substance" in raw else _NEVER,
         urgency=plain.compile(topic_query.get("not_with") or []),
@@ -363,12 +365,21 @@ class _Clause:
     sentence: int = 0  # which sentence of the message the clause is in
     sentence_text: str = ""  # the whole folded sentence (a question spans its commas)
     sentences: tuple[str, ...] = ()  # every folded sentence of the message
+    before: _Clause | None = None  # the clause before it in the same sentence
     _excluded: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     @cached_property
     def is_past(self) -> bool:
         p = self.patterns
-        return bool(p.history.search(self.text)) and not (p.recent.search(self.text) or self.is_now)
+        if p.recent.search(self.text) or self.is_now:
+            return False
+        # a clause that goes on without a subject goes on in the same time: «for tre år sia,
+        # hadde delirium»
+        before = self.before
+        goes_on = before is not None and self.text.split()[0] in _GOES_ON
+        return bool(p.history.search(self.text)) or (
+            goes_on and before is not None and before.is_past
+        )
 
     @cached_property
     def is_now(self) -> bool:
@@ -632,10 +643,12 @@ def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
         joking = bool(jokes) and not any(jokes) and not p.not_joking.search(folded)
         following = sentences[index + 1] if index + 1 < len(sentences) else ""
         answered_no = parts[index][1] and following in _ANSWERS_NO
+        serious = False  # «haha, men seriøst: jeg har tatt 9 paracet»: serious from here
         for piece in _COMMA.split(parts[index][0]):
-            for clause in p.clause_breaks.split(fold(piece, p.typos)):
+            for clause in _split_at_breaks(fold(piece, p.typos), p):
                 if clause.strip():
-                    found.append((clause.strip(), joking, answered_no, index))
+                    serious = serious or bool(p.serious.match(clause.strip()))
+                    found.append((clause.strip(), joking and not serious, answered_no, index))
     # «Over and handled» counts for what came before it: «han var grå i går, men nå er
     # han fin» — not «han sa han var ok, men så falt han om».
     # The asker's own recovery («jeg er fin», «I'm fine») says nothing about someone else:
@@ -648,11 +661,12 @@ def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
         mine = [_is_about_asker(clause, m) for m in live]  # «han er ikke våken»: the opposite
         resolved_from_here[index] = resolved_from_here[index + 1] or not all(mine)
         self_resolved_from_here[index] = self_resolved_from_here[index + 1] or any(mine)
+    previous: _Clause | None = None
     for index, (clause, joking, answered_no, sentence) in enumerate(found):
         resolved = resolved_from_here[index] or (
             self_resolved_from_here[index] and not p.others.search(clause)
         )
-        yield _Clause(
+        current = _Clause(
             clause,
             p,
             joking,
@@ -665,8 +679,27 @@ def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
             sentence,
             sentences[sentence],
             tuple(sentences),
+            previous if previous is not None and previous.sentence == sentence else None,
         )
+        yield current
+        previous = current
 
+
+def _split_at_breaks(text: str, p: Patterns) -> list[str]:
+    """Clauses at «men», «og nå» …; a break's «nå» stays with the clause it opens: «han var i
+    isbadet og nå rister han» — the shaking is now."""
+    clauses, start, keep = [], 0, ""
+    for match in p.clause_breaks.finditer(text):
+        clauses.append(keep + text[start : match.start()])
+        start = match.end()
+        now = [w for w in match.group().split() if p.present_markers.fullmatch(w)]
+        keep = " ".join(now) + " " if now else ""
+    clauses.append(keep + text[start:])
+    return clauses
+
+
+# Past verbs that go on a clause without a new subject (folded).
+_GOES_ON = frozenset({"hade", "var", "va", "fik", "fek", "ble", "blei", "vart", "tok"})
 
 _ASKER_SUBJECTS = frozenset({"jeg", "eg", "je", "im"})
 

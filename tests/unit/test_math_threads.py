@@ -1,6 +1,6 @@
 """The served process limits math libraries to one thread each; training does not."""
 
-from veivis.rasa_cli import SERVING_THREADS, limit_math_threads
+from veivis.math_threads import SERVING_THREADS, limit_math_threads
 
 
 def test_serving_gets_one_math_thread_per_library():
