@@ -64,6 +64,10 @@ FLOORS = {
     # before session 12's tuning, measured once offline at 8df32e3: 95.9 / 94.7 / 7.3 %;
     # read and tuned on afterwards: 99.2 / 98.0 / 2.5 %
     "danger_blind_set10.yml": (0.985, 0.97, 0.035),
+    # set 11 (session 12, helper-58, 635: Kristiansand/Vennesla, Harstad, Jessheim,
+    # Valdres, Haugesund/Karmøy, Ukrainian/Polish workers, tourists), written before the
+    # last tuning, never read, measured once offline at bfb5b42: 96.7 / 94.6 / 2.0 %
+    "danger_blind_set11.yml": (0.96, 0.94, 0.03),
 }
 
 
