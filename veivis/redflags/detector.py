@@ -427,7 +427,10 @@ class _Clause:
     def _near(self, start: int, end: int, after: int = 0) -> str:
         """The match and the few words before it that may name who it happens to, and
         `after` words after it that are not the asker («gir HLR til broren min»)."""
-        before = " ".join(self.text[:start].split()[-_SUBJECT_WORDS:])
+        # the asker's own phrases go first, whole: «lurer jeg på hvilke kjennetegn en
+        # overdose har» — five words back would cut «lurer» off and leave «jeg»
+        asked = self.patterns.asking_phrases.sub(lambda m: " " * len(m.group()), self.text)
+        before = " ".join(asked[:start].split()[-_SUBJECT_WORDS:])
         later = [w for w in self.text[end:].split()[:after] if w not in self.patterns.askers]
         return " ".join([before, self.text[start:end], *later])
 
