@@ -365,7 +365,6 @@ class _Clause:
     sentence: int = 0  # which sentence of the message the clause is in
     sentence_text: str = ""  # the whole folded sentence (a question spans its commas)
     sentences: tuple[str, ...] = ()  # every folded sentence of the message
-    before: _Clause | None = None  # the clause before it in the same sentence
     _excluded: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     @cached_property
@@ -373,13 +372,9 @@ class _Clause:
         p = self.patterns
         if p.recent.search(self.text) or self.is_now:
             return False
-        # a clause that goes on without a subject goes on in the same time: «for tre år sia,
-        # hadde delirium»
-        before = self.before
-        goes_on = before is not None and self.text.split()[0] in _GOES_ON
-        return bool(p.history.search(self.text)) or (
-            goes_on and before is not None and before.is_past
-        )
+        # (a clause going on without a subject in the past of the one before it was tried in
+        # session 12 and removed: «var innlagt i mars, var helt blå og puster ikke»)
+        return bool(p.history.search(self.text))
 
     @cached_property
     def is_now(self) -> bool:
@@ -664,7 +659,6 @@ def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
         mine = [_is_about_asker(clause, m) for m in live]  # «han er ikke våken»: the opposite
         resolved_from_here[index] = resolved_from_here[index + 1] or not all(mine)
         self_resolved_from_here[index] = self_resolved_from_here[index + 1] or any(mine)
-    previous: _Clause | None = None
     for index, (clause, joking, answered_no, sentence) in enumerate(found):
         resolved = resolved_from_here[index] or (
             self_resolved_from_here[index] and not p.others.search(clause)
@@ -682,10 +676,8 @@ def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
             sentence,
             sentences[sentence],
             tuple(sentences),
-            previous if previous is not None and previous.sentence == sentence else None,
         )
         yield current
-        previous = current
 
 
 def _split_at_breaks(text: str, p: Patterns) -> list[str]:
@@ -700,9 +692,6 @@ def _split_at_breaks(text: str, p: Patterns) -> list[str]:
     clauses.append(keep + text[start:])
     return clauses
 
-
-# Past verbs that go on a clause without a new subject (folded).
-_GOES_ON = frozenset({"hade", "var", "va", "fik", "fek", "ble", "blei", "vart", "tok"})
 
 _ASKER_SUBJECTS = frozenset({"jeg", "eg", "je", "im"})
 
