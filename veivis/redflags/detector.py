@@ -370,11 +370,7 @@ class _Clause:
     @cached_property
     def is_past(self) -> bool:
         p = self.patterns
-        if p.recent.search(self.text) or self.is_now:
-            return False
-        # (a clause going on without a subject in the past of the one before it was tried in
-        # session 12 and removed: «var innlagt i mars, var helt blå og puster ikke»)
-        return bool(p.history.search(self.text))
+        return bool(p.history.search(self.text)) and not (p.recent.search(self.text) or self.is_now)
 
     @cached_property
     def is_now(self) -> bool:
@@ -419,13 +415,17 @@ class _Clause:
         near = self._near(start, end, after=_SUBJECT_WORDS_AFTER)
         return not p.concrete_people.search(p.asking_phrases.sub(" ", near))
 
+    @cached_property
+    def _without_asking(self) -> str:
+        """The clause with the asker's own phrases blanked, same length (offsets hold): five
+        words back from «overdose» in «lurer jeg på hvilke kjennetegn en overdose har» would
+        cut «lurer» off and leave «jeg»."""
+        return self.patterns.asking_phrases.sub(lambda m: " " * len(m.group()), self.text)
+
     def _near(self, start: int, end: int, after: int = 0) -> str:
         """The match and the few words before it that may name who it happens to, and
         `after` words after it that are not the asker («gir HLR til broren min»)."""
-        # the asker's own phrases go first, whole: «lurer jeg på hvilke kjennetegn en
-        # overdose har» — five words back would cut «lurer» off and leave «jeg»
-        asked = self.patterns.asking_phrases.sub(lambda m: " " * len(m.group()), self.text)
-        before = " ".join(asked[:start].split()[-_SUBJECT_WORDS:])
+        before = " ".join(self._without_asking[:start].split()[-_SUBJECT_WORDS:])
         later = [w for w in self.text[end:].split()[:after] if w not in self.patterns.askers]
         return " ".join([before, self.text[start:end], *later])
 
@@ -657,13 +657,13 @@ def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
         clause = found[index][0]
         live = [m for m in p.resolved.finditer(clause) if not _is_negated(clause, m, p)]
         mine = [_is_about_asker(clause, m) for m in live]  # «han er ikke våken»: the opposite
-        resolved_from_here[index] = resolved_from_here[index + 1] or not all(mine)
+        resolved_from_here[index] = resolved_from_here[index + 1] or not all(mine)  # another's
         self_resolved_from_here[index] = self_resolved_from_here[index + 1] or any(mine)
     for index, (clause, joking, answered_no, sentence) in enumerate(found):
         resolved = resolved_from_here[index] or (
             self_resolved_from_here[index] and not p.others.search(clause)
         )
-        current = _Clause(
+        yield _Clause(
             clause,
             p,
             joking,
@@ -677,7 +677,6 @@ def _clauses(text: str, p: Patterns) -> Iterator[_Clause]:
             sentences[sentence],
             tuple(sentences),
         )
-        yield current
 
 
 def _split_at_breaks(text: str, p: Patterns) -> list[str]:
