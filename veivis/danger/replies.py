@@ -34,6 +34,7 @@ KIND_BY_CATEGORY = {
     "took_too_much": "poisoning",
     "withdrawal_seizure": "withdrawal",
     "abrupt_stop_drinking": "withdrawal",
+    "withdrawal_shaking": "withdrawal",
     "serious_withdrawal": "withdrawal",
     "cannot_keep_fluids": "withdrawal",
     "very_high_blood_pressure": "withdrawal",

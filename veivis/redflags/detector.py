@@ -191,6 +191,9 @@ class _Compiler:
         return "".join(parts)
 
     def alternation(self, phrases: Sequence[str]) -> str:
+        for p in phrases:
+            if not isinstance(p, (str, int, float)):  # a YAML alias inside a list nests a list
+                raise ValueError(f"bad phrase {p!r}: a list inside a list of phrases")
         bodies = sorted((self.phrase(str(p)) for p in phrases), key=len, reverse=True)
         return "(?:" + "|".join(bodies) + ")"
 
