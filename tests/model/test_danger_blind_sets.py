@@ -77,8 +77,8 @@ FLOORS = {
     # set 13 (session 13, helper-63, 630: Hammerfest/Honningsvåg, Vesterålen, Indre Sogn,
     # Flekkefjord/Egersund, Moss, Indre Østfold, Sami, Tamil/Iranian/Chilean, svorsk,
     # exchange students), written before set 12's tuning, measured once offline at e14e2e9
-    # after all of it: 94.6 / 93.3 / 11.2 %
-    "danger_blind_set13.yml": (0.94, 0.925, 0.12),
+    # after all of it: 94.6 / 93.3 / 11.2 %; read and tuned on afterwards: 99.6 / 95.6 / 8.3 %
+    "danger_blind_set13.yml": (0.985, 0.945, 0.09),
 }
 
 
