@@ -82,8 +82,9 @@ FLOORS = {
     # set 14 (session 13, helper-65, 630: Helgeland, Ringerike, Kristiansund, Notodden/Bø,
     # Lillestrøm, Tynset/Alvdal, Vardø/Båtsfjord, Somali/Kurdish/Lithuanian/Eritrean,
     # Danish, Spanish and Italian tourists), written while set 13 was read, measured once
-    # offline at 5fcfd68 after all of it: 96.7 / 97.2 / 5.8 %
-    "danger_blind_set14.yml": (0.96, 0.965, 0.065),
+    # offline at 5fcfd68 after all of it: 96.7 / 97.2 / 5.8 %; read and tuned on
+    # afterwards: 98.8 / 98.2 / 5.8 %
+    "danger_blind_set14.yml": (0.98, 0.975, 0.065),
 }
 
 
