@@ -88,8 +88,9 @@ FLOORS = {
     # set 15 (session 13, helper-68, 630: Rjukan/Tinn, Oppdal/Selbu, Hadeland,
     # Eidsvoll/Nannestad, Sauda/Suldal, Lakselv/Porsanger, Kvinnherad, Romanian/Bosnian/
     # Chinese-background, Finnish speakers, American tourists), written while set 14 was
-    # read, measured once offline at 0738b3f after all of it: 95.0 / 96.4 / 6.2 %
-    "danger_blind_set15.yml": (0.945, 0.955, 0.07),
+    # read, measured once offline at 0738b3f after all of it: 95.0 / 96.4 / 6.2 %; read
+    # and tuned on afterwards: 99.2 / 98.5 / 6.2 %
+    "danger_blind_set15.yml": (0.985, 0.975, 0.07),
 }
 
 
