@@ -47,7 +47,9 @@ FLOORS = {
     # Alta Sami families, Hamar/Stange pensioners, Larvik/Sandefjord), written after the
     # tuning, measured once offline at 34c03c2: 96.5 / 98.0 / 6.1 %
     # read and tuned on afterwards (session 10): 99.1 / 98.6 / 2.2 % offline
-    "danger_blind_set7.yml": (0.985, 0.975, 0.03),
+    # session 13: 3.5 % false emergencies after the review's safety reverts (helper-69: film,
+    # game, sledging and «trodde det var» near misses had silenced real alarms)
+    "danger_blind_set7.yml": (0.985, 0.975, 0.04),
     # set 8 (session 10, helper-45: Mo i Rana, Kongsberg, Hallingdal, Florø/Førde, Røros,
     # Oslo east, Longyearbyen), written after the tuning, measured once offline at 22e6561:
     # 98.7 / 97.0 / 5.4 %
@@ -81,7 +83,7 @@ FLOORS = {
     # Flekkefjord/Egersund, Moss, Indre Østfold, Sami, Tamil/Iranian/Chilean, svorsk,
     # exchange students), written before set 12's tuning, measured once offline at e14e2e9
     # after all of it: 94.6 / 93.3 / 11.2 %; read and tuned on afterwards: 99.6 / 95.6 / 8.3 %
-    "danger_blind_set13.yml": (0.985, 0.945, 0.09),
+    "danger_blind_set13.yml": (0.985, 0.945, 0.095),  # 9.2 % after the review's reverts
     # set 14 (session 13, helper-65, 630: Helgeland, Ringerike, Kristiansund, Notodden/Bø,
     # Lillestrøm, Tynset/Alvdal, Vardø/Båtsfjord, Somali/Kurdish/Lithuanian/Eritrean,
     # Danish, Spanish and Italian tourists), written while set 13 was read, measured once
