@@ -96,9 +96,11 @@ VEIVIS: List[Conversation] = [
             ("opioider og alkohol", None),
             ("vet ikke", None),
             ("noen uker", None),
-            # pain with opioids and alcohol: the check gives its urgent outcome at once
-            # (issue 15) instead of asking about timing first
-            ("jeg svetter og har vondt i magen", "triage"),
+            # vomiting is a more serious sign (seed 002) whether it comes while using or
+            # after stopping: the check gives its urgent outcome at once (issue 15) instead
+            # of asking about timing first. Sweating and stomach cramps alone are common
+            # withdrawal signs (seed 001), which the check asks the timing of.
+            ("jeg kaster opp og svetter", "triage"),
             ("nei", None),
         ],
     ),
