@@ -70,8 +70,66 @@ INTERNALS: Tuple[Internal, ...] = (
             "rasa.core.actions.action.RemoteAction._validate_action_result",
             "rasa.core.actions.action.RemoteAction.action_response_format_spec",
         ),
-        "Replaced: Rasa re-validates its own schema on every action call (33 ms).",
+        "Replaced: Rasa re-validates its own schema on every action call (33 ms); the "
+        "schema is compiled once (fastjsonschema), jsonschema only for a rejected reply.",
         _PATCHES_TEST + "test_action_reply_check_agrees_with_rasas",
+    ),
+    Internal(
+        "indexed rule lookup",
+        "veivis.rasa_patches.indexed_rule_lookup",
+        (
+            "rasa.core.policies.rule_policy.RulePolicy._get_possible_keys",
+            "rasa.core.policies.rule_policy.RulePolicy._is_rule_applicable",
+            "rasa.core.policies.rule_policy.RulePolicy._does_rule_match_state",
+            "rasa.core.policies.rule_policy.RulePolicy._rule_key_to_state",
+            "rasa.core.policies.rule_policy.RulePolicy._find_action_from_rules",
+        ),
+        "Replaced: every rule key is tested against the conversation for every prediction "
+        "(a quarter of a message's CPU); relies on a rule's last state being tested first, "
+        "and on what _does_rule_match_state requires of an action name and an intent.",
+        "tests/model/test_rasa_patches_agree.py::test_rule_lookup_agrees_with_rasas",
+    ),
+    Internal(
+        "action calls without responses",
+        "veivis.rasa_patches.action_calls_without_responses",
+        (
+            "rasa.core.actions.action.RemoteAction._action_call_format",
+            "rasa_sdk.executor.ActionExecutor.run",
+            "rasa_sdk.forms.ValidationAction.global_slots",
+            "rasa_sdk.forms.FormValidationAction.domain_slots",
+        ),
+        "Wrapped: Rasa sends the whole domain (80 KB of JSON, 90 % response texts) with "
+        "every action call; rasa_sdk reads only its slots and forms. The public "
+        "enable_selective_domain drops the whole domain, which the form validation needs.",
+        _PATCHES_TEST + "test_actions_get_every_part_of_the_domain_they_read",
+    ),
+    Internal(
+        "incremental tracker states",
+        "veivis.rasa_patches.incremental_tracker_states",
+        (
+            "rasa.shared.core.domain.Domain.states_for_tracker_history",
+            "rasa.shared.core.domain.Domain.get_active_state",
+            "rasa.shared.core.trackers.DialogueStateTracker.generate_all_prior_trackers",
+            "rasa.shared.core.trackers.DialogueStateTracker.applied_events",
+            "rasa.shared.core.trackers.DialogueStateTracker.init_copy",
+            "rasa.core.featurizers.tracker_featurizers.MaxHistoryTrackerFeaturizer.prediction_states",
+        ),
+        "Replaced (for rule data): every prediction replays the whole conversation into a "
+        "fresh tracker (~20 % of a message); relies on a state depending only on the "
+        "replayed tracker, and on the featurizer editing states only in their second level.",
+        _PATCHES_TEST + "test_tracker_states_are_rasas_as_a_conversation_grows",
+    ),
+    Internal(
+        "unique entity mappings once",
+        "veivis.rasa_patches.unique_entity_mappings_once",
+        (
+            "rasa.core.actions.forms.FormAction._create_unique_entity_mappings",
+            "rasa.core.actions.forms.FormAction.entity_mapping_is_unique",
+            "rasa.core.actions.action.ActionExtractSlots._fails_unique_entity_mapping_check",
+        ),
+        "Replaced: slot extraction builds a new form action per mapping and message, which "
+        "recomputes a set that depends only on the domain and the form (4 % of a message).",
+        _PATCHES_TEST + "test_unique_entity_mappings_are_rasas",
     ),
     Internal(
         "bounded action calls",
@@ -277,12 +335,16 @@ RECORDED: Dict[str, Dict[str, str]] = {
         "main": "403bf08bf4dc191b",
     },
     "rasa.core.actions.action": {
+        "ActionExtractSlots._fails_unique_entity_mapping_check": "5fef955cf6b9f761",
+        "RemoteAction._action_call_format": "6557a1d270046304",
         "RemoteAction._validate_action_result": "7714afb4250b7f8b",
         "RemoteAction.action_response_format_spec": "eb462ff683e7aeab",
         "RemoteAction.run": "3ba8c67f78cdce96",
     },
     "rasa.core.actions.forms": {
+        "FormAction._create_unique_entity_mappings": "21f35f486ad7cd75",
         "FormAction.activate": "c1134dc312e3f13f",
+        "FormAction.entity_mapping_is_unique": "cb2967fe4678356b",
         "FormAction.validate_slots": "f1c2eadd46821796",
     },
     "rasa.core.agent": {
@@ -293,6 +355,9 @@ RECORDED: Dict[str, Dict[str, str]] = {
     "rasa.core.channels.channel": {
         "register": "2c5ba237af1c5886",
     },
+    "rasa.core.featurizers.tracker_featurizers": {
+        "MaxHistoryTrackerFeaturizer.prediction_states": "1da2d0951c938122",
+    },
     "rasa.core.lock_store": {
         "LockStore": "f8282092bd9d40cb",
     },
@@ -302,6 +367,13 @@ RECORDED: Dict[str, Dict[str, str]] = {
     "rasa.core.nlg.response": {
         "TemplatedNaturalLanguageGenerator.__init__": "72af888d4412be50",
         "TemplatedNaturalLanguageGenerator._random_response_for": "3f882c8e841f42d3",
+    },
+    "rasa.core.policies.rule_policy": {
+        "RulePolicy._does_rule_match_state": "e3bf858e00a2b80a",
+        "RulePolicy._find_action_from_rules": "e1f07bb4965a6d1e",
+        "RulePolicy._get_possible_keys": "38ac454ec4957f07",
+        "RulePolicy._is_rule_applicable": "6bb76c5716bfcbe7",
+        "RulePolicy._rule_key_to_state": "64b156ca5b17edde",
     },
     "rasa.core.processor": {
         "MessageProcessor._run_action": "35b8b65326587fad",
@@ -356,7 +428,14 @@ RECORDED: Dict[str, Dict[str, str]] = {
         "add_root_route": "b79584211e8d8b9c",
     },
     "rasa.shared.core.domain": {
+        "Domain.get_active_state": "71d637a1b0ce92c1",
         "Domain.is_empty": "f3fc99131bbda1f2",
+        "Domain.states_for_tracker_history": "704ae4e336e36772",
+    },
+    "rasa.shared.core.trackers": {
+        "DialogueStateTracker.applied_events": "16374cc8f8022041",
+        "DialogueStateTracker.generate_all_prior_trackers": "02b66c9e64e874b3",
+        "DialogueStateTracker.init_copy": "cb9485b2743c28ac",
     },
     "rasa.telemetry": {
         "initialize_error_reporting": "a6117389e604b853",
@@ -364,6 +443,13 @@ RECORDED: Dict[str, Dict[str, str]] = {
     "rasa.utils.log_utils": {
         "_anonymizer": "9e202278c624458c",
         "configure_structlog": "adbf22a14c77a21e",
+    },
+    "rasa_sdk.executor": {
+        "ActionExecutor.run": "cd365ec868ae4e0c",
+    },
+    "rasa_sdk.forms": {
+        "FormValidationAction.domain_slots": "23cf39506f4699bc",
+        "ValidationAction.global_slots": "9a3a101d22fdf900",
     },
     "sanic.blueprints": {
         "Blueprint.register": "486220ceda1626d0",

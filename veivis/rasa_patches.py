@@ -8,6 +8,7 @@ the server refuses to start (not_applied(), checked by the REST channel).
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -36,9 +37,23 @@ def _action_response_validator() -> Any:
     return validator_for(schema)(schema)
 
 
+@lru_cache(maxsize=None)
+def _compiled_action_response_check() -> Any:
+    import fastjsonschema
+    from rasa.core.actions.action import RemoteAction
+
+    return fastjsonschema.compile(RemoteAction.action_response_format_spec())
+
+
 def _validate_action_result(self: Any, result: Dict[str, Any]) -> bool:
+    import fastjsonschema
     from jsonschema.exceptions import best_match
 
+    try:
+        _compiled_action_response_check()(result)
+        return True
+    except fastjsonschema.JsonSchemaException:
+        pass  # jsonschema finds the error Rasa would report
     error = best_match(_action_response_validator().iter_errors(result))
     if error is not None:
         error.message += (
@@ -52,8 +67,11 @@ def _validate_action_result(self: Any, result: Dict[str, Any]) -> bool:
 def fast_action_response_check() -> None:
     """Rasa validates every action server reply with jsonschema.validate(), which first
     re-checks Rasa's own constant schema against the JSON Schema meta-schema: 33 ms per
-    action call here (profiled), 17 % of all of Veivis' CPU time. The same check of the
-    reply against a validator built once costs under 1 ms."""
+    action call here (profiled), 17 % of all of Veivis' CPU time. A validator built once
+    still walks every event through a oneOf of all event kinds (~1 ms a call, 7 % of a
+    message); the schema compiled to Python code by fastjsonschema checks a reply in a
+    few hundredths of that. Only a reply it rejects goes through jsonschema, for the
+    same error message Rasa gives."""
     from rasa.core.actions.action import RemoteAction
 
     RemoteAction._validate_action_result = _validate_action_result
@@ -203,6 +221,195 @@ def bounded_action_calls() -> None:
     RemoteAction.run = _bounded_remote_run
 
 
+def _rule_index(self: Any, lookup: Dict[str, str]) -> Dict[Tuple[Any, Any], List[str]]:
+    """The rule keys of `lookup` by what their LAST state requires of the conversation's
+    current one: the previous action's name and the user's intent (ANY where the rule
+    does not require one). Built once per lookup (training pops keys: then again)."""
+    from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
+    from rasa.shared.nlu.constants import ACTION_NAME, INTENT
+
+    indexes = self.__dict__.setdefault("_veivis_rule_index", {})  # id(lookup) → (len, index)
+    if indexes.get(id(lookup), (None,))[0] != len(lookup):
+        index: Dict[Tuple[Any, Any], List[str]] = {}
+        for key in lookup:
+            last = self._rule_key_to_state(key)[-1]
+            action = (last.get(PREVIOUS_ACTION) or {}).get(ACTION_NAME)
+            intent = (last.get(USER) or {}).get(INTENT)
+            # A rule whose last state has a previous action NAME matches only a state with
+            # that name and, if it names one, that intent (_does_rule_match_state). Any
+            # other rule (no previous action: then Rasa checks nothing else of a state
+            # without one; an action text; «should not be set») is checked in full.
+            if not action or action == SHOULD_NOT_BE_SET:
+                action = intent = _ANY
+            elif not intent or intent == SHOULD_NOT_BE_SET:
+                intent = _ANY
+            index.setdefault((action, intent), []).append(key)
+        indexes[id(lookup)] = (len(lookup), index)
+    return indexes[id(lookup)][1]
+
+
+_ANY = object()
+
+
+def _possible_keys(self: Any, lookup: Dict[str, str], states: List[Dict[str, Any]]) -> Any:
+    """RulePolicy._get_possible_keys: the same set, without testing every rule key."""
+    from rasa.shared.core.constants import PREVIOUS_ACTION, USER
+    from rasa.shared.nlu.constants import ACTION_NAME, INTENT
+
+    if not states:
+        return set(lookup)
+    current = states[-1]
+    action = (current.get(PREVIOUS_ACTION) or {}).get(ACTION_NAME)
+    intent = (current.get(USER) or {}).get(INTENT)
+    index = _rule_index(self, lookup)
+    possible = set()
+    for bucket in {(action, intent), (action, _ANY), (_ANY, _ANY)}:
+        for key in index.get(bucket, ()):
+            rule_length = len(self._rule_key_to_state(key))
+            # Rasa's loop: state i (from the end) against the rule's state i; past the
+            # rule's own length every state is applicable.
+            if all(
+                self._is_rule_applicable(key, i, state)
+                for i, state in zip(range(rule_length), reversed(states))
+            ):
+                possible.add(key)
+    return possible
+
+
+_original_possible_keys: Any = None
+
+
+def indexed_rule_lookup() -> None:
+    """RulePolicy tests every one of its ~270 rule keys against the conversation for every
+    prediction, 2–4 predictions a message: a quarter of Veivis' CPU per message
+    (profiled). Nearly every key already fails on its last state — a different previous
+    action or intent than the conversation's now — so the keys are indexed by those two
+    once, and only the keys that can match are tested, with Rasa's own test."""
+    global _original_possible_keys
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    if _original_possible_keys is None:
+        _original_possible_keys = RulePolicy._get_possible_keys
+    RulePolicy._get_possible_keys = _possible_keys
+
+
+_original_call_format: Any = None
+_domains_for_actions: Dict[int, Tuple[Any, Dict[str, Any]]] = {}
+
+
+def _call_format_without_responses(self: Any, tracker: Any, domain: Any) -> Dict[str, Any]:
+    result = _original_call_format(self, tracker, domain)
+    if "domain" in result:
+        if id(domain) not in _domains_for_actions:  # the domain is kept: its id stays its own
+            slim = {k: v for k, v in result["domain"].items() if k != RESPONSES_KEY}
+            _domains_for_actions[id(domain)] = (domain, slim)
+        result["domain"] = _domains_for_actions[id(domain)][1]
+    return result
+
+
+RESPONSES_KEY = "responses"  # the domain's texts: ~90 % of its 80 KB as JSON
+
+
+def action_calls_without_responses() -> None:
+    """Rasa sends the whole domain with every action server call: 80 KB of JSON to write,
+    send and read for each call, 2 calls a message on average, ~90 % of it the bot's
+    response texts. The action server (rasa_sdk) reads only the domain's slots and forms,
+    and actions/ never reads the responses (checked by a test), so they are left out.
+    Rasa's own `enable_selective_domain` would leave out the whole domain, but the
+    self-check's validation action needs its forms and slots."""
+    global _original_call_format
+    from rasa.core.actions.action import RemoteAction
+
+    if _original_call_format is None:
+        _original_call_format = RemoteAction._action_call_format
+    RemoteAction._action_call_format = _call_format_without_responses
+
+
+_unique_mappings: Dict[Tuple[int, str], Tuple[Any, Any]] = {}
+_original_unique_mappings: Any = None
+
+
+def _unique_entity_mappings(self: Any, domain: Any) -> Any:
+    key = (id(domain), self.name())
+    if key not in _unique_mappings:  # the domain is kept: its id stays its own
+        _unique_mappings[key] = (domain, frozenset(_original_unique_mappings(self, domain)))
+    return set(_unique_mappings[key][1])
+
+
+def unique_entity_mappings_once() -> None:
+    """For every user message Rasa's slot extraction builds a new FormAction per slot
+    mapping and asks it which entity mappings are unique to one slot: a JSON dump of
+    every mapping of the form, each time (~4 % of a message, profiled). The answer
+    depends only on the domain and the form."""
+    global _original_unique_mappings
+    from rasa.core.actions.forms import FormAction
+
+    if _original_unique_mappings is None:
+        _original_unique_mappings = FormAction._create_unique_entity_mappings
+    FormAction._create_unique_entity_mappings = _unique_entity_mappings
+
+
+# The last trackers' replays: id(tracker) → (tracker, domain, omit_unset_slots, applied
+# events, replayed tracker, states before each ActionExecuted). The entry holds the tracker
+# and domain, so neither id is reused while it is here.
+_replays: OrderedDict[int, Tuple[Any, Any, bool, List[Any], Any, List[Any]]] = OrderedDict()
+REPLAYS_KEPT = 64  # conversations in progress at once; each entry a few tens of KB
+_original_states: Any = None
+
+
+def _states_for_tracker_history(
+    self: Any,
+    tracker: Any,
+    omit_unset_slots: bool = False,
+    ignore_rule_only_turns: bool = False,
+    rule_only_data: Optional[Dict[str, Any]] = None,
+) -> List[Dict[str, Any]]:
+    from rasa.shared.core.events import ActionExecuted
+
+    if ignore_rule_only_turns:  # what ML policies ask for: states depend on earlier ones
+        return _original_states(self, tracker, omit_unset_slots, True, rule_only_data)
+    applied = tracker.applied_events()
+    entry = _replays.pop(id(tracker), None)
+    if (
+        entry is not None
+        and entry[1] is self
+        and entry[2] == omit_unset_slots
+        and len(entry[3]) <= len(applied)
+        and all(old is new for old, new in zip(entry[3], applied))
+    ):
+        _, _, _, done, replay, before_actions = entry  # the same history, maybe longer
+    else:  # new, or the history was rewritten (a restart, an undo, a form's loop)
+        done, replay, before_actions = [], tracker.init_copy(), []
+    # Domain.states_for_tracker_history over tracker.generate_all_prior_trackers(): a
+    # state before each ActionExecuted, then the state after the last event.
+    for event in applied[len(done) :]:
+        if isinstance(event, ActionExecuted):
+            before_actions.append(
+                self._clean_state(self.get_active_state(replay, omit_unset_slots))
+            )
+        replay.update(event)
+    _replays[id(tracker)] = (tracker, self, omit_unset_slots, applied, replay, before_actions)
+    while len(_replays) > REPLAYS_KEPT:
+        _replays.popitem(last=False)
+    last = self._clean_state(self.get_active_state(replay, omit_unset_slots))
+    # copies: the featurizer deletes a state's user text or intent in place
+    return [{part: dict(sub) for part, sub in state.items()} for state in before_actions] + [last]
+
+
+def incremental_tracker_states() -> None:
+    """RulePolicy turns the whole conversation into states for every prediction, 2–4
+    predictions a message, by replaying every event into a fresh tracker (~20 % of a
+    message, profiled). Each conversation's replay is kept: when the history only grew,
+    only the new events are replayed. A history that changed otherwise (a restart, an
+    undone turn, a form's loop folding its turns) is replayed in full, as Rasa does."""
+    global _original_states
+    from rasa.shared.core.domain import Domain
+
+    if _original_states is None:
+        _original_states = Domain.states_for_tracker_history
+    Domain.states_for_tracker_history = _states_for_tracker_history
+
+
 # The event keys that carry what a user wrote (or values built from it) in Rasa 3.6's
 # structured log events: rasa/utils/log_utils.py _anonymizer's list.
 MESSAGE_KEYS = frozenset({
@@ -246,6 +453,8 @@ def _in_place() -> Dict[str, bool]:
     import rasa.telemetry
     import rasa.utils.log_utils
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.actions.forms import FormAction
+    from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.shared.core.domain import Domain
 
@@ -258,6 +467,16 @@ def _in_place() -> Dict[str, bool]:
         "bounded_action_calls": RemoteAction.run is _bounded_remote_run,
         "graph_plan_once": DaskGraphRunner.run is _run_graph,
         "domain_emptiness_once": Domain.is_empty is _is_empty,
+        "indexed_rule_lookup": RulePolicy._get_possible_keys is _possible_keys,
+        "action_calls_without_responses": (
+            RemoteAction._action_call_format is _call_format_without_responses
+        ),
+        "unique_entity_mappings_once": (
+            FormAction._create_unique_entity_mappings is _unique_entity_mappings
+        ),
+        "incremental_tracker_states": (
+            Domain.states_for_tracker_history is _states_for_tracker_history
+        ),
     }
 
 
@@ -274,3 +493,7 @@ def apply_all() -> None:
     bounded_action_calls()
     graph_plan_once()
     domain_emptiness_once()
+    indexed_rule_lookup()
+    action_calls_without_responses()
+    unique_entity_mappings_once()
+    incremental_tracker_states()
